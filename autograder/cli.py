@@ -1,0 +1,38 @@
+"""The `lmcourse` command line. Each verb lives in its own module and is imported only when used,
+so `lmcourse quiz` does not pay for torch and a broken verb cannot break the others."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# verb -> "module:attribute" of a click command
+VERBS: dict[str, str] = {
+    "build": "autograder.build:build_command",
+    "grade": "autograder.grade:grade_command",
+    "quiz": "autograder.quiz:quiz_command",
+    "train": "autograder.train_cmd:train_command",
+    "demo": "autograder.demo:demo_command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(VERBS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in VERBS:
+            return None
+        module, attr = VERBS[name].split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="lmcourse")
+def main() -> None:
+    """lmcourse: build, grade and quiz the module 'Pre-training objective for language models'."""
+
+
+if __name__ == "__main__":
+    main()

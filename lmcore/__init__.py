@@ -1,0 +1,50 @@
+"""lmcore: the reference implementation of the pre-training objective for language models.
+
+Every number a student or instructor sees in lmcourse is computed here.
+"""
+
+from .bigram import BigramLM
+from .corpus import ENTROPY_FLOOR, Corpus, entropy_rate, load_corpus
+from .losses import (
+    cross_entropy,
+    dataset_loss,
+    mean_token_loss,
+    next_token_targets,
+    one_hot,
+    sequence_log_prob,
+    sequence_loss,
+    sequence_prob,
+    step_losses,
+    total_loss,
+)
+from .model import GPT, GPTConfig
+from .tokenize import DEFAULT_SPECIALS, Vocabulary, word_tokenize
+
+try:  # BPE lives in its own module; it is optional while being built
+    from .bpe import BPETokenizer
+except ImportError:  # pragma: no cover
+    pass
+
+__all__ = [
+
+    "BigramLM",
+    "Corpus",
+    "DEFAULT_SPECIALS",
+    "ENTROPY_FLOOR",
+    "GPT",
+    "GPTConfig",
+    "Vocabulary",
+    "cross_entropy",
+    "dataset_loss",
+    "entropy_rate",
+    "load_corpus",
+    "mean_token_loss",
+    "next_token_targets",
+    "one_hot",
+    "sequence_log_prob",
+    "sequence_loss",
+    "sequence_prob",
+    "step_losses",
+    "total_loss",
+    "word_tokenize",
+]
