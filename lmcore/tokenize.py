@@ -63,7 +63,8 @@ class Vocabulary:
         for item in tokens_or_texts:
             counts.update(word_tokenize(item) if isinstance(item, str) else item)
         specials = tuple(dict.fromkeys(specials))
-        kept = sorted((t for t, c in counts.items() if c >= min_freq and t not in specials), key=lambda t: (-counts[t], t))
+        kept = [t for t, c in counts.items() if c >= min_freq and t not in specials]
+        kept.sort(key=lambda t: (-counts[t], t))
         if max_size is not None:
             kept = kept[: max(0, max_size - len(specials))]
         return cls([*specials, *kept], specials)
