@@ -1,0 +1,274 @@
+"""Declarative checks: the one source of truth for every assignment test.
+
+A check is plain data: a probe (a Python expression evaluated in the student's namespace), the expected value
+(computed by lmcore at build time), a tolerance, and known mistakes with the feedback that names them.
+Two graders consume the same data:
+  * stock Otter: each question's test file evaluates probes and calls `evaluate()` inside the student's kernel;
+  * `lmcourse grade`: the sandboxed student process only evaluates probes and sends `to_plain()` data back over a
+    pipe; `compare()` runs in the grader's own process, so nothing the student patches can change a score.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FORMAT = "lmcourse.checks/1"
+MAX_ELEMENTS = 1_000_000  # larger probe results are refused rather than shipped
+
+
+@dataclass
+class Mistake:
+    name: str  # stable id, e.g. "mean-instead-of-sum"; counted in grade reports
+    value: Any  # what a student who makes this mistake gets (computed by lmcore at build time)
+    message: str  # feedback naming the mistake
+
+
+@dataclass
+class Test:
+    name: str
+    probe: str  # expression evaluated in the student's namespace
+    expect: Any  # plain JSON value
+    kind: str = "number"  # number | array | exact | choice
+    points: float = 1.0
+    hidden: bool = False
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    shape: list[int] | None = None  # for arrays: required shape
+    dtype: str | None = None  # for arrays: required dtype family, "float" or "int", or an exact name like "float32"
+    mistakes: list[Mistake] = field(default_factory=list)
+    failure_message: str = ""
+
+
+@dataclass
+class Question:
+    name: str
+    points: float
+    tests: list[Test]
+    kind: str = "code"  # code | mcq
+    forbidden: list[str] = field(default_factory=list)  # "lmcore.sequence_loss": using it earns no credit here
+
+
+@dataclass
+class Checks:
+    assignment: str
+    questions: list[Question]
+    variant: str = "default"
+    setup: str = ""  # code run in the student namespace before probes (imports the probes need)
+    format: str = FORMAT
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Checks:
+        if d.get("format") != FORMAT:
+            raise ValueError(f"not an {FORMAT} document (format={d.get('format')!r})")
+        qs = [
+            Question(**{**q, "tests": [Test(**{**t, "mistakes": [Mistake(**m) for m in t["mistakes"]]})
+                                       for t in q["tests"]]})
+            for q in d["questions"]
+        ]
+        return cls(**{**d, "questions": qs})
+
+    @classmethod
+    def from_json(cls, text: str) -> Checks:
+        return cls.from_dict(json.loads(text))
+
+
+# ---------------------------------------------------------------- student side (runs in the untrusted process)
+def to_plain(value: Any) -> dict:
+    """Turn a probe's result into plain JSON data. Runs next to student code: the grader trusts none of it and
+    re-validates everything in `compare`."""
+    mod = type(value).__module__
+    if value is None:
+        return {"type": "none"}
+    if isinstance(value, bool):
+        return {"type": "bool", "value": bool(value)}
+    if isinstance(value, str):
+        return {"type": "str", "value": str.__str__(value)[:10_000]}
+    if mod.startswith("torch") and hasattr(value, "detach"):
+        t = value.detach().cpu()
+        if t.numel() > MAX_ELEMENTS:
+            return {"type": "other", "repr": f"tensor with {t.numel()} elements"}
+        dtype = str(t.dtype).removeprefix("torch.")
+        data = t.double().tolist() if t.dtype.is_floating_point else t.tolist()
+        return {"type": "array", "shape": list(t.shape), "dtype": dtype, "value": data}
+    if mod.startswith("numpy") and hasattr(value, "dtype"):
+        import numpy as np
+
+        a = np.asarray(value)
+        if a.size > MAX_ELEMENTS:
+            return {"type": "other", "repr": f"array with {a.size} elements"}
+        if a.dtype.kind in "fiub":
+            return {"type": "array", "shape": list(a.shape), "dtype": str(a.dtype), "value": a.tolist()}
+    if isinstance(value, (int, float)):
+        return {"type": "number", "value": float.__float__(float(value)) if isinstance(value, float) else int(value)}
+    if isinstance(value, (list, tuple)):
+        return {"type": "list", "value": [to_plain(v) for v in list(value)[:100_000]]}
+    return {"type": "other", "repr": f"{type(value).__name__} object"}
+
+
+@contextmanager
+def forbidden_calls(names: list[str]) -> Iterator[list[str]]:
+    """Record calls to the named lmcore functions (by code object, so aliases and wrappers are caught)."""
+    import importlib
+
+    codes = {}
+    for dotted in names:
+        module, _, attr = dotted.rpartition(".")
+        fn = getattr(importlib.import_module(module), attr, None)
+        code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+        if code is not None:
+            codes[code] = dotted
+    hits: list[str] = []
+
+    def profiler(frame, event, arg):  # noqa: ANN001
+        if event == "call" and frame.f_code in codes and codes[frame.f_code] not in hits:
+            hits.append(codes[frame.f_code])
+
+    previous = sys.getprofile()
+    sys.setprofile(profiler if codes else previous)
+    try:
+        yield hits
+    finally:
+        sys.setprofile(previous)
+
+
+# ---------------------------------------------------------------- grader side (trusted)
+@dataclass
+class Outcome:
+    passed: bool
+    message: str = ""
+    mistake: str | None = None
+
+
+def _number(plain: Any) -> float | None:
+    if isinstance(plain, dict) and plain.get("type") == "number" and type(plain.get("value")) in (int, float):
+        return float(plain["value"])
+    if isinstance(plain, dict) and plain.get("type") == "array" and plain.get("shape") == []:
+        v = plain.get("value")
+        return float(v) if type(v) in (int, float) else None
+    return None
+
+
+def _array(plain: Any):  # -> (np.ndarray | None, dtype name | None)
+    import numpy as np
+
+    if not isinstance(plain, dict):
+        return None, None
+    try:
+        if plain.get("type") == "array":
+            a = np.asarray(plain["value"], dtype=np.float64)
+            if list(a.shape) != list(plain.get("shape", a.shape)):
+                return None, None
+            return a, str(plain.get("dtype"))
+        if plain.get("type") == "list":
+            vals = [_number(v) for v in plain["value"]]
+            if all(v is not None for v in vals):
+                return np.asarray(vals, dtype=np.float64), "list"
+            rows = [_array(v)[0] for v in plain["value"]]
+            if rows and all(r is not None for r in rows):
+                return np.stack(rows), "list"
+        n = _number(plain)
+        if n is not None:
+            return np.asarray(n, dtype=np.float64), "number"
+    except (TypeError, ValueError, KeyError):
+        pass
+    return None, None
+
+
+def _exact(plain: Any) -> Any:
+    if not isinstance(plain, dict):
+        return None
+    t = plain.get("type")
+    if t in ("str", "bool"):
+        return plain.get("value")
+    if t == "number":
+        return plain.get("value")
+    if t == "list" and isinstance(plain.get("value"), list):
+        return [_exact(v) for v in plain["value"]]
+    if t == "array":
+        return plain.get("value")
+    return None
+
+
+def _describe(plain: Any) -> str:
+    if isinstance(plain, dict):
+        if plain.get("type") == "error":
+            return f"raised {str(plain.get('error', ''))[:300]}"
+        if plain.get("type") in ("number", "str", "bool"):
+            return repr(plain.get("value"))[:200]
+        if plain.get("type") == "array":
+            return f"an array of shape {tuple(plain.get('shape') or ())} and dtype {plain.get('dtype')}"
+        if plain.get("type") == "none":
+            return "None (did you forget to return a value, or leave `...` in place?)"
+        if plain.get("type") == "other":
+            return str(plain.get("repr", "an unsupported object"))[:200]
+        if plain.get("type") == "list":
+            return f"a list of {len(plain.get('value') or [])} items"
+    return "an unreadable value"
+
+
+def _matches(test: Test, expect: Any, plain: Any) -> bool:
+    import numpy as np
+
+    if test.kind == "number":
+        got = _number(plain)
+        return got is not None and math.isclose(got, float(expect), rel_tol=test.rtol, abs_tol=test.atol)
+    if test.kind == "array":
+        got, _ = _array(plain)
+        want = np.asarray(expect, dtype=np.float64)
+        return got is not None and got.shape == want.shape and bool(np.allclose(got, want, test.rtol, test.atol))
+    if test.kind == "choice":
+        got = _exact(plain)
+        if not isinstance(got, str):
+            return False
+        norm = sorted({c.strip().upper().strip("()") for c in got.replace(";", ",").split(",") if c.strip()})
+        want = sorted({str(c).upper() for c in (expect if isinstance(expect, list) else [expect])})
+        return norm == want
+    return _exact(plain) == expect  # exact
+
+
+def compare(test: Test, plain: Any) -> Outcome:
+    """Decide one test from plain data only. Shape and dtype requirements are checked before values."""
+    if isinstance(plain, dict) and plain.get("type") == "error":
+        return Outcome(False, f"{test.name}: your code {_describe(plain)}. {test.failure_message}".strip())
+    if test.kind == "array" and (test.shape is not None or test.dtype is not None):
+        got, dtype = _array(plain)
+        if got is None:
+            return Outcome(False, f"{test.name}: expected an array, got {_describe(plain)}.", "wrong-type")
+        if test.shape is not None and list(got.shape) != list(test.shape):
+            return Outcome(False, f"{test.name}: expected shape {tuple(test.shape)}, got {tuple(got.shape)}.",
+                           "wrong-shape")
+        if test.dtype is not None and not _dtype_ok(test.dtype, dtype):
+            return Outcome(False, f"{test.name}: expected a {test.dtype} tensor, got dtype {dtype}.", "wrong-dtype")
+    if _matches(test, test.expect, plain):
+        return Outcome(True)
+    for m in test.mistakes:
+        if _matches(test, m.value, plain):
+            return Outcome(False, f"{test.name}: {m.message}", m.name)
+    msg = test.failure_message or "the value is not correct."
+    if test.kind in ("number", "array") and not test.hidden:
+        msg += f" Got {_describe(plain)}."
+    return Outcome(False, f"{test.name}: {msg}")
+
+
+def _dtype_ok(want: str, got: str | None) -> bool:
+    if got is None:
+        return False
+    if want == "float":
+        return got.startswith(("float", "bfloat"))
+    if want == "int":
+        return got.startswith(("int", "uint")) or got == "long"
+    return got == want
+
+
+def evaluate(test: Test, value: Any) -> Outcome:
+    """In-kernel path (stock Otter): convert then compare in the same process."""
+    return compare(test, to_plain(value))
