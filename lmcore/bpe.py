@@ -22,12 +22,13 @@ from pathlib import Path
 _CHUNK_RE = re.compile(r"""'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
 _FORMAT = "lmcore.BPETokenizer/1"
 _BYTES = 256
+_SURROGATEPASS = codecs.lookup_error("surrogatepass")
 
 
 def _utf8_errors(exc: UnicodeError) -> tuple[str, int]:
     """Error handler for decoding: keep encoded lone surrogates (surrogatepass), replace other invalid bytes."""
     try:
-        return codecs.surrogatepass_errors(exc)  # type: ignore[attr-defined]
+        return _SURROGATEPASS(exc)
     except UnicodeDecodeError:
         return codecs.replace_errors(exc)
 
