@@ -4,6 +4,7 @@ Every number a student or instructor sees in lmcourse is computed here.
 """
 
 from .bigram import BigramLM
+from .bpe import BPETokenizer
 from .corpus import ENTROPY_FLOOR, Corpus, entropy_rate, load_corpus
 from .losses import (
     cross_entropy,
@@ -20,12 +21,8 @@ from .losses import (
 from .model import GPT, GPTConfig
 from .tokenize import DEFAULT_SPECIALS, Vocabulary, word_tokenize
 
-try:  # BPE lives in its own module; it is optional while being built
-    from .bpe import BPETokenizer
-except ImportError:  # pragma: no cover
-    pass
-
 __all__ = [
+    "BPETokenizer",
 
     "BigramLM",
     "Corpus",

@@ -20,7 +20,19 @@ TRAIN_TEXT = (
     "The cat sat on the mat. The cat's hat isn't on the mat; it's on the cat!\n"
     "Numbers 12345 and 2024, snake_case_names, emoji 👋🏽 and 你好，世界.\n    indented   lines\t\ttabs\n"
 ) * 5 + " ".join("".join(_rng.choices(_SYLLABLES, k=_rng.randint(1, 4))) for _ in range(3000))
-EXPLICIT = ["👋🏽 héllo", "你好，世界", "", "   \n\t  ", "a  b", " leading", "trailing  ", "x\r\n\r\ny", "__init__", "\ud800"]
+EXPLICIT = [
+    "👋🏽 héllo",
+    "你好，世界",
+    "",
+    "   \n\t  ",
+    "a  b",
+    " leading",
+    "trailing  ",
+    "x\r\n\r\ny",
+    "__init__",
+    "\ud800",
+    "\ud83d\ude00 \udfff",
+]
 
 
 @pytest.fixture(scope="module")
@@ -146,8 +158,14 @@ def test_save_load_identical(tok: BPETokenizer, tmp_path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["not json", "[]", '{"format": "other"}', '{"format": "lmcore.BPETokenizer/1", "merges": [[1, 2, 3]]}',
-     '{"format": "lmcore.BPETokenizer/1", "merges": [[999, 2]]}', '{"format": "lmcore.BPETokenizer/1"}'],
+    [
+        "not json",
+        "[]",
+        '{"format": "other"}',
+        '{"format": "lmcore.BPETokenizer/1", "merges": [[1, 2, 3]]}',
+        '{"format": "lmcore.BPETokenizer/1", "merges": [[999, 2]]}',
+        '{"format": "lmcore.BPETokenizer/1"}',
+    ],
 )
 def test_bad_file_raises_value_error_naming_it(tmp_path, content: str) -> None:
     path = tmp_path / "broken.json"
