@@ -181,8 +181,9 @@ def dataset_loss(
         ids = torch.zeros(len(batch), T + 1, dtype=torch.long)
         targets = torch.full((len(batch), T), -100, dtype=torch.long)
         for row, i in enumerate(batch):
-            ids[row, : lengths[i]] = seqs[i]
-            targets[row, : lengths[i] - 1] = seqs[i][1:]
+            if lengths[i] >= 2:  # a sequence of one token has no prediction steps
+                ids[row, : lengths[i]] = seqs[i]
+                targets[row, : lengths[i] - 1] = seqs[i][1:]
         ids, targets = ids.to(device, non_blocking=True), targets.to(device, non_blocking=True)
         logits = model(ids[:, :-1])  # (B, T, V)
         V = logits.shape[-1]
