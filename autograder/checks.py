@@ -20,12 +20,13 @@ from typing import Any
 
 FORMAT = "lmcourse.checks/1"
 MAX_ELEMENTS = 1_000_000  # larger probe results are refused rather than shipped
+NONFINITE = "nonfinite"  # Mistake.value matching any result holding inf or nan (e.g. log(softmax(1000 * z)))
 
 
 @dataclass
 class Mistake:
     name: str  # stable id, e.g. "mean-instead-of-sum"; counted in grade reports
-    value: Any  # what a student who makes this mistake gets (computed by lmcore at build time)
+    value: Any  # what a student who makes this mistake gets (computed by lmcore at build time), or NONFINITE
     message: str  # feedback naming the mistake
 
 
@@ -241,6 +242,12 @@ def compare(test: Test, plain: Any) -> Outcome:
         return Outcome(False, f"{test.name}: your code {_describe(plain)}. {test.failure_message}".strip())
     if test.kind == "array" and (test.shape is not None or test.dtype is not None):
         got, dtype = _array(plain)
+        bad_form = got is not None and (
+            (test.shape is not None and list(got.shape) != list(test.shape))
+            or (test.dtype is not None and not _dtype_ok(test.dtype, dtype)))
+        for m in test.mistakes if bad_form else []:  # a known mistake (e.g. a row for x_0) is named first
+            if m.value != NONFINITE and _matches(test, m.value, plain):
+                return Outcome(False, f"{test.name}: {m.message}", m.name)
         if got is None:
             return Outcome(False, f"{test.name}: expected an array, got {_describe(plain)}.", "wrong-type")
         if test.shape is not None and list(got.shape) != list(test.shape):
@@ -251,12 +258,20 @@ def compare(test: Test, plain: Any) -> Outcome:
     if _matches(test, test.expect, plain):
         return Outcome(True)
     for m in test.mistakes:
-        if _matches(test, m.value, plain):
+        if (_nonfinite(plain) if m.value == NONFINITE else _matches(test, m.value, plain)):
             return Outcome(False, f"{test.name}: {m.message}", m.name)
     msg = test.failure_message or "the value is not correct."
     if test.kind in ("number", "array") and not test.hidden:
         msg += f" Got {_describe(plain)}."
     return Outcome(False, f"{test.name}: {msg}")
+
+
+def _nonfinite(plain: Any) -> bool:
+    """True when a number or array result holds inf or nan."""
+    import numpy as np
+
+    got, _ = _array(plain)
+    return got is not None and not bool(np.isfinite(got).all())
 
 
 def _dtype_ok(want: str, got: str | None) -> bool:

@@ -1,0 +1,1 @@
+"""Assignment "loss" (spec in spec.py, template master.ipynb.j2)."""

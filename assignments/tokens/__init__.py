@@ -1,0 +1,1 @@
+"""Assignment "tokens" (spec in spec.py, template master.ipynb.j2)."""

@@ -1,0 +1,1 @@
+"""Assignment "training" (spec in spec.py, template master.ipynb.j2)."""

@@ -1,0 +1,171 @@
+"""`lmcourse build`: render each assignment's template, run Otter Assign once, and write per-student variants.
+
+Output per assignment id (see README "Assignments and variants"):
+    DIR/<id>/student/<id>.ipynb               default-variant student notebook (Otter Assign's, ids made stable)
+    DIR/<id>/student/<student_id>/<id>.ipynb  with --roster: each student's own variant
+    DIR/<id>/autograder/<id>.ipynb            solution notebook, as Otter Assign writes it
+    DIR/<id>/autograder/autograder.zip        Otter autograder zip (+ lmcourse/checks/*.json, lmcourse/variants.csv)
+    DIR/<id>/autograder/checks/<variant>.json one autograder.checks document per variant
+    DIR/<id>/variants.csv                     with --roster: student_id,variant
+Otter Assign runs once per assignment on a master notebook whose test cells carry every variant's expectations;
+per-student notebooks are Otter's student notebook with the variant-dependent (keyed) cells re-rendered, so a
+300-student roster costs one Otter run plus 300 template renders.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import click
+import nbformat
+
+from autograder.build_notebook import render_master, stable_ids, write_notebook
+from autograder.checks import Checks
+from autograder.variants import DEFAULT, Student, read_roster, variant_id
+
+ASSIGNMENTS = ("tokens", "loss", "training")
+
+
+def load_spec(assignment: str) -> ModuleType:
+    if assignment not in ASSIGNMENTS:
+        raise click.BadParameter(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
+    return importlib.import_module(f"assignments.{assignment}.spec")
+
+
+def _context(spec: ModuleType, params: dict) -> dict:
+    return spec.template_vars(params) if hasattr(spec, "template_vars") else {}
+
+
+def _same_shape(a: Checks, b: Checks) -> bool:
+    def shape(c: Checks) -> list:
+        return [(q.name, q.points, q.kind, [(t.name, t.points, t.hidden) for t in q.tests]) for q in c.questions]
+
+    return shape(a) == shape(b)
+
+
+def build_assignment(assignment: str, out: Path, students: list[Student], seed: int | None) -> dict:
+    """Build one assignment into out/<assignment>/; returns a small summary."""
+    spec = load_spec(assignment)
+    t0 = time.perf_counter()
+    mapping = {s.student_id: variant_id(assignment, s.student_id, seed or 0) for s in students}
+    variants = [DEFAULT, *sorted(set(mapping.values()))]
+    params = {v: spec.params(v) for v in variants}
+    checks = {v: spec.checks(params[v]) for v in variants}
+    for v in variants:
+        if not _same_shape(checks[DEFAULT], checks[v]):
+            raise RuntimeError(f"{assignment}: variant {v} has different questions/tests than the default variant")
+    dest = out / assignment
+    for sub in ("student", "autograder"):
+        shutil.rmtree(dest / sub, ignore_errors=True)
+    dest.mkdir(parents=True, exist_ok=True)
+
+    master = render_master(assignment, params[DEFAULT], checks, DEFAULT, context=_context(spec, params[DEFAULT]))
+    with tempfile.TemporaryDirectory(prefix=f"lmcourse-{assignment}-") as tmp:
+        master_path = Path(tmp) / f"{assignment}.ipynb"
+        nbformat.write(master, master_path)
+        _otter_assign(master_path, dest)
+    t_otter = time.perf_counter()
+
+    ag = dest / "autograder"
+    zips = sorted(ag.glob(f"{assignment}-autograder_*.zip"))
+    if len(zips) != 1:
+        raise RuntimeError(f"{ag}: expected one Otter autograder zip, found {[z.name for z in zips]}")
+    (ag / "checks").mkdir()
+    for v in variants:
+        (ag / "checks" / f"{v}.json").write_text(checks[v].to_json() + "\n", encoding="utf-8")
+    variants_csv = _variants_csv(mapping) if students else None
+    with zipfile.ZipFile(zips[0], "a", compression=zipfile.ZIP_DEFLATED) as z:
+        for v in variants:
+            z.writestr(f"lmcourse/checks/{v}.json", checks[v].to_json() + "\n")
+        if variants_csv is not None:
+            z.writestr("lmcourse/variants.csv", variants_csv)
+    zips[0].replace(ag / "autograder.zip")
+    if variants_csv is not None:
+        (dest / "variants.csv").write_text(variants_csv, encoding="utf-8")
+
+    student_nb = nbformat.read(dest / "student" / f"{assignment}.ipynb", as_version=4)
+    write_notebook(_student_copy(student_nb, assignment, DEFAULT, None, None), dest / "student" / f"{assignment}.ipynb")
+    for s in students:
+        v = mapping[s.student_id]
+        rendered = render_master(assignment, params[v], checks, v, s.student_id, context=_context(spec, params[v]),
+                                 with_tests=False)
+        nb = _student_copy(student_nb, assignment, v, s.student_id, rendered)
+        write_notebook(nb, dest / "student" / s.student_id / f"{assignment}.ipynb")
+    return {"assignment": assignment, "variants": len(variants), "students": len(students),
+            "otter_assign_s": round(t_otter - t0, 2), "total_s": round(time.perf_counter() - t0, 2)}
+
+
+def _variants_csv(mapping: dict[str, str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student_id", "variant"])
+    w.writerows(sorted(mapping.items()))
+    return buf.getvalue()
+
+
+def _student_copy(student_nb: nbformat.NotebookNode, assignment: str, variant: str, student_id: str | None,
+                  rendered: nbformat.NotebookNode | None) -> nbformat.NotebookNode:
+    """Otter's student notebook with the keyed, variant-dependent cells replaced by this variant's text."""
+    nb = nbformat.from_dict(student_nb)
+    if rendered is not None:
+        texts = {c.metadata["lmcourse"]["key"]: c.source for c in rendered.cells if "lmcourse" in c.metadata}
+        for cell in nb.cells:
+            key = cell.metadata.get("lmcourse", {}).get("key")
+            if key is None or "otter_answer_cell" in cell.metadata.get("tags", []):
+                continue
+            if key not in texts:
+                raise RuntimeError(f"{assignment}: template cell {key!r} is missing from variant {variant}")
+            cell.source = texts[key]
+    nb.metadata["lmcourse"] = {"assignment": assignment, "variant": variant, "student_id": student_id}
+    return stable_ids(nb, assignment)
+
+
+def _otter_assign(master: Path, dest: Path) -> None:
+    from otter.assign import main as otter_assign
+
+    try:
+        otter_assign(str(master), str(dest), no_pdfs=True, no_run_tests=True)
+    except Exception as e:
+        raise RuntimeError(f"otter assign failed on {master.name}: {e}") from e
+
+
+@click.command("build")
+@click.argument("ids", nargs=-1)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+              show_default=True, help="output directory")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV with a student_id column: build one variant per student")
+@click.option("--seed", type=int, default=None, help="variant seed (with --roster); same seed, same variants")
+def build_command(ids: tuple[str, ...], out: Path, roster: Path | None, seed: int | None) -> None:
+    """Build assignments IDS (default: all) into OUT: student notebooks, solution notebook, autograder.zip."""
+    if seed is not None and roster is None:
+        raise click.UsageError("--seed only makes sense with --roster")
+    students: list[Student] = []
+    if roster is not None:
+        try:
+            students = read_roster(roster)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from e
+        if seed is None:
+            raise click.UsageError("--roster needs --seed (the variants are deterministic in the seed)")
+    failed = []
+    for assignment in ids or ASSIGNMENTS:
+        try:
+            summary = build_assignment(assignment, out, students, seed)
+            click.echo(f"{assignment}: built into {out / assignment} ({summary})")
+        except click.BadParameter:
+            raise
+        except Exception as e:  # one broken assignment must not stop the others
+            failed.append(assignment)
+            click.echo(f"{assignment}: build failed: {e}", err=True)
+    if failed:
+        sys.exit(1)

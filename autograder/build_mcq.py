@@ -1,0 +1,49 @@
+"""Multiple-choice questions for the assignments, drawn from the quiz item bank (assignments.quiz).
+
+The prompt lists the options as A, B, C, ...; the key (the letters of the correct options) goes only into a hidden
+Otter test and the checks JSON, never into a student file.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+
+from autograder.variants import variant_seed
+
+INDEX_SPAN = 1000  # a variant draws item index 1..INDEX_SPAN; index 0 is the course card's original
+
+
+@dataclass
+class MCQ:
+    item: str
+    stem: str  # markdown
+    options: list[str]
+    key: list[str]  # correct letters, e.g. ["B"]
+
+    def markdown(self, number: int, var: str) -> str:
+        lines = [f"**Question {number}** (multiple choice). {self.stem.strip()}", ""]
+        lines += [f"- **{letter}.** {text}" for letter, text in zip(string.ascii_uppercase, self.options, strict=False)]
+        many = len(self.key) > 1
+        lines += ["", f"Set `{var}` to the letter of the correct option"
+                  + (' (several are correct: a string like `"A, C"`).' if many else ', e.g. `"A"`.')]
+        return "\n".join(lines)
+
+
+def draw(item: str, variant: str) -> MCQ:
+    """The quiz item `item` for this variant: the card's original (index 0) for the default variant."""
+    from assignments.quiz import render_variant
+
+    vseed = variant_seed(variant)
+    d = render_variant(item, 2026 if vseed is None else vseed, 0 if vseed is None else 1 + vseed % INDEX_SPAN)
+    if d.get("type") not in ("mcq", "truefalse"):
+        raise ValueError(f"quiz item {item!r} is {d.get('type')!r}, not multiple choice")
+    choices = list(d["choices"])
+    if d["type"] == "mcq":  # the bank lists the correct option first; shuffle so the key is not always "A"
+        random.Random(f"{item}|{variant}").shuffle(choices)
+    options = [c["text"] for c in choices]
+    key = [letter for letter, c in zip(string.ascii_uppercase, choices, strict=False) if c["correct"]]
+    if not key:
+        raise ValueError(f"quiz item {item!r} (variant {variant}) has no correct option")
+    return MCQ(item, d["stem"], options, key)

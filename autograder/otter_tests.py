@@ -1,0 +1,43 @@
+"""What an Otter test cell runs inside the notebook's kernel (stock `otter run` and `grader.check`).
+
+Each test cell carries the expectations of every variant; `check` picks the notebook's own variant from
+`LMCOURSE_VARIANT` (set in the notebook's first code cell), evaluates the probe in a copy of the student's namespace,
+refuses credit when the question's forbidden lmcore functions were called, and raises AssertionError with
+`autograder.checks.compare`'s message (which names known mistakes) when the value is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograder.checks import Mistake, Test, compare, forbidden_calls, to_plain
+
+
+def _test(d: dict[str, Any]) -> Test:
+    return Test(**{**d, "mistakes": [Mistake(**m) for m in d["mistakes"]]})
+
+
+def check(env: dict[str, Any], data: dict[str, Any]) -> None:
+    variants = data["variants"]
+    variant = env.get("LMCOURSE_VARIANT", "default")
+    if not isinstance(variant, str) or variant not in variants:
+        raise AssertionError(
+            f"this notebook's LMCOURSE_VARIANT ({variant!r}) is not a variant of this assignment; "
+            "restore the first code cell of the notebook you were given"
+        )
+    test = _test(variants[variant])
+    ns = dict(env)
+    exec((data.get("setup") or {}).get(variant, ""), ns)
+    with forbidden_calls(list(data.get("forbidden") or [])) as hits:
+        try:
+            plain = to_plain(eval(test.probe, ns))
+        except Exception as e:  # the student's code failed: report it as the test's outcome
+            plain = {"type": "error", "error": f"{type(e).__name__}: {e}"}
+    if hits:
+        raise AssertionError(
+            f"{test.name}: {data['question']} asks you to implement this yourself, but your code called "
+            f"{', '.join(hits)} from lmcore, so it earns no credit here."
+        )
+    outcome = compare(test, plain)
+    if not outcome.passed:
+        raise AssertionError(outcome.message)
