@@ -18,7 +18,9 @@ OBJS = ["mat", "chair", "table", "fence", "tree", "door", "wall", "bench", "roof
 def sentence_tokens(rng: random.Random, min_len: int = 4, max_len: int = 6) -> list[str]:
     """A short sentence x_0..x_m drawn from the word bank, tokenized by lmcore.word_tokenize."""
     n = rng.randint(min_len, max_len)
-    words = [rng.choice(DETS), rng.choice(NOUNS), rng.choice(VERBS), rng.choice(PREPS), "the", rng.choice(OBJS)]
+    det, noun = rng.choice(DETS), rng.choice(NOUNS)
+    det = "An" if det == "A" and noun[0] in "aeiou" else det
+    words = [det, noun, rng.choice(VERBS), rng.choice(PREPS), "the", rng.choice(OBJS)]
     return word_tokenize(" ".join(words[:n]))
 
 

@@ -1,0 +1,113 @@
+"""A quiz: variants of the item bank for a seed, optionally one per student of a roster.
+
+Variant codes "<item>/<seed>/<index>" name a variant everywhere (LMS question names, answer keys, responses).
+With a roster, student s gets index 1 + (sha256("<seed>/<item>/<s>") mod 2^32) of each item: deterministic in
+(student id, seed), independent of the roster's order or size, and never the course card's own variant 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import mistune
+
+from assignments.quiz import ITEMS, LETTERS, render_variant
+
+_MD = mistune.create_markdown(escape=True, plugins=["table"])
+
+
+def md_to_html(text: str) -> str:
+    """Markdown stem -> HTML (mistune, raw HTML escaped)."""
+    return _MD(text).strip()
+
+
+def variant_code(item: str, seed: int, index: int) -> str:
+    return f"{item}/{seed}/{index}"
+
+
+def student_index(item: str, seed: int, student_id: str) -> int:
+    h = hashlib.sha256(f"{seed}/{item}/{student_id}".encode()).digest()
+    return 1 + int.from_bytes(h[:4], "big")
+
+
+@dataclass
+class Quiz:
+    seed: int
+    items: list[str]
+    variants: dict[str, list[dict[str, Any]]]  # item -> rendered variants (with "code" and "html")
+    students: list[dict[str, str]] = field(default_factory=list)  # roster rows: student_id, name, email
+    assigned: dict[str, dict[str, str]] = field(default_factory=dict)  # student_id -> item -> variant code
+
+    def by_code(self) -> dict[str, dict[str, Any]]:
+        return {v["code"]: v for vs in self.variants.values() for v in vs}
+
+
+def parse_items(spec: str | None) -> list[str]:
+    if not spec or spec == "all":
+        return list(ITEMS)
+    items = [s.strip() for s in spec.replace(" ", ",").split(",") if s.strip()]
+    bad = [s for s in items if s not in ITEMS]
+    if bad:
+        raise click.BadParameter(f"unknown item(s) {', '.join(bad)}; known: {', '.join(ITEMS)}", param_hint="--items")
+    return list(dict.fromkeys(items))
+
+
+def read_roster(path: Path, warn=click.echo) -> list[dict[str, str]]:  # noqa: ANN001
+    """Rows with a non-empty, unique student_id; bad rows are reported with file and line and skipped."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or "student_id" not in [h.strip() for h in reader.fieldnames]:
+            raise click.ClickException(f"{path}: roster needs a 'student_id' column (got {reader.fieldnames})")
+        rows, seen = [], set()
+        for line, row in enumerate(reader, start=2):
+            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            sid = row.get("student_id", "")
+            if not sid:
+                warn(f"{path}:{line}: empty student_id, row skipped", err=True)
+            elif sid in seen:
+                warn(f"{path}:{line}: duplicate student_id {sid!r}, row skipped", err=True)
+            else:
+                seen.add(sid)
+                rows.append({"student_id": sid, "name": row.get("name", ""), "email": row.get("email", "")})
+    return rows
+
+
+def _finish(v: dict[str, Any]) -> dict[str, Any]:
+    v["code"] = variant_code(v["item"], v["seed"], v["index"])
+    v["html"] = md_to_html(v["stem"])
+    for letter, c in zip(LETTERS, v.get("choices", []), strict=False):
+        c["letter"] = letter
+        c["html"] = html.escape(c["text"])
+    return v
+
+
+def build_quiz(items: list[str], n_variants: int, seed: int, students: list[dict[str, str]] | None = None) -> Quiz:
+    """Variants 0..n-1 of every item (0 = the course card), or, with a roster, the variants its students get."""
+    variants: dict[str, list[dict[str, Any]]] = {}
+    assigned: dict[str, dict[str, str]] = {}
+    for item in items:
+        if students:
+            idx = sorted({student_index(item, seed, s["student_id"]) for s in students})
+        else:
+            idx = list(range(n_variants))
+        variants[item] = [_finish(render_variant(item, seed, i)) for i in idx]
+        for s in students or []:
+            assigned.setdefault(s["student_id"], {})[item] = variant_code(item, seed, student_index(item, seed,
+                                                                                                  s["student_id"]))
+    return Quiz(seed, items, variants, list(students or []), assigned)
+
+
+def category(item: str) -> str:
+    """The LMS category / question group of an item (ids only: '/' would nest categories)."""
+    return f"lmcourse/{item}"
+
+
+def num(x: float) -> str:
+    """A number for LMS answer fields: 10 significant digits, no exponent noise for ordinary values."""
+    return f"{x:.10g}"
