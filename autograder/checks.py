@@ -120,10 +120,21 @@ def forbidden_calls(names: list[str]) -> Iterator[list[str]]:
     """Record calls to the named lmcore functions (by code object, so aliases and wrappers are caught)."""
     import importlib
 
+    def resolve(dotted: str) -> Any:  # "pkg.module.Class.method": import the longest module prefix, then getattr
+        parts = dotted.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            try:
+                obj = importlib.import_module(".".join(parts[:i]))
+            except ImportError:
+                continue
+            for attr in parts[i:]:
+                obj = getattr(obj, attr, None)
+            return obj
+        return None
+
     codes = {}
     for dotted in names:
-        module, _, attr = dotted.rpartition(".")
-        fn = getattr(importlib.import_module(module), attr, None)
+        fn = resolve(dotted)
         code = getattr(getattr(fn, "__func__", fn), "__code__", None)
         if code is not None:
             codes[code] = dotted
