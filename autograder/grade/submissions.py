@@ -1,0 +1,160 @@
+"""Finding submissions and turning each one into code cells, in the trusted grader (nothing here executes them).
+
+A submission is a .ipynb, a .py (cells split at `# %%` lines), or an Otter export .zip holding one notebook. Zips are
+read in memory and never extracted; one with `..` paths, absolute paths or symlinks is refused whole.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 50 * 2**20  # larger submissions are refused (a notebook with outputs is rarely over a few MB)
+_VARIANT_RE = re.compile(r"""^\s*LMCOURSE_VARIANT\s*=\s*["']([^"'\n]{1,100})["']""", re.M)
+
+
+class Ungradable(Exception):
+    """A submission that cannot be graded: `status` goes to final_grades.csv, the message to the feedback."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Submission:
+    name: str  # row name in final_grades.csv: path relative to the folder it was found in
+    path: Path
+
+    def read(self) -> bytes:
+        size = self.path.stat().st_size
+        if size > MAX_BYTES:
+            raise Ungradable("too-large", f"{self.name}: {size} bytes; submissions over {MAX_BYTES} are refused")
+        return self.path.read_bytes()
+
+
+@dataclass
+class Parsed:
+    cells: list[str]
+    student_id: str | None = None  # from the notebook's metadata (student-editable: used only as a fallback)
+    variant: str | None = None  # from metadata or the LMCOURSE_VARIANT line (student-editable: last resort)
+    notes: list[str] = field(default_factory=list)
+
+
+def collect(paths: list[Path]) -> list[Submission]:
+    """Every regular, non-hidden file under the given files/folders, named relative to the folder given."""
+    subs: dict[str, Submission] = {}
+    for root in paths:
+        if root.is_dir():
+            files = sorted(p for p in root.rglob("*") if p.is_file() and not any(
+                part.startswith((".", "__")) for part in p.relative_to(root).parts))
+            items = [(p.relative_to(root).as_posix(), p) for p in files]
+        elif root.is_file():
+            items = [(root.name, root)]
+        else:
+            raise FileNotFoundError(f"{root}: no such file or folder")
+        for name, p in items:
+            if name in subs and subs[name].path.resolve() != p.resolve():
+                raise ValueError(f"two submissions are both named {name!r} ({subs[name].path} and {p}); "
+                                 "grade them in separate batches or rename one")
+            subs[name] = Submission(name, p)
+    return [subs[k] for k in sorted(subs)]
+
+
+def parse(name: str, data: bytes) -> Parsed:
+    """Code cells of a submission, as Python source (IPython magics and `!` lines made harmless)."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".ipynb":
+        return _parse_notebook(name, data)
+    if suffix == ".py":
+        return Parsed(_py_cells(name, data))
+    if suffix == ".zip":
+        return _parse_zip(name, data)
+    raise Ungradable("unsupported-file", f"{name}: {suffix or 'no extension'} files cannot be graded; "
+                     "submit the .ipynb notebook (or a .py, or Otter's export .zip)")
+
+
+def _decode(name: str, data: bytes, status: str) -> str:
+    if not data.strip():
+        raise Ungradable(status, f"{name}: the file is empty")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise Ungradable(status, f"{name}: not UTF-8 text (byte {e.start}: {data[e.start:e.start + 1]!r})") from e
+
+
+def _parse_notebook(name: str, data: bytes) -> Parsed:
+    import nbformat
+
+    text = _decode(name, data, "invalid-notebook")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        cells = [c for c in nb.cells if c.get("cell_type") == "code"]
+        sources = [c.source if isinstance(c.source, str) else "".join(c.source) for c in cells]
+    except Exception as e:  # json errors, missing keys, unknown nbformat versions: all the student's file
+        raise Ungradable("invalid-notebook", f"{name}: not a readable Jupyter notebook ({e.__class__.__name__}: "
+                         f"{str(e)[:200]})") from e
+    meta = nb.metadata.get("lmcourse") if isinstance(nb.metadata.get("lmcourse"), dict) else {}
+    sid, variant = meta.get("student_id"), meta.get("variant")
+    if variant is None and sources and (m := _VARIANT_RE.search(sources[0])):
+        variant = m.group(1)
+    return Parsed([_transform(s) for s in sources], sid if isinstance(sid, str) else None,
+                  variant if isinstance(variant, str) else None)
+
+
+def _py_cells(name: str, data: bytes) -> list[str]:
+    text = _decode(name, data, "invalid-file") if data.strip() else ""
+    parts = re.split(r"^# ?%%.*$", text, flags=re.M)
+    return [p for p in parts if p.strip()]
+
+
+def _parse_zip(name: str, data: bytes) -> Parsed:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise Ungradable("invalid-zip", f"{name}: not a readable zip file ({e})") from e
+    for info in infos:
+        parts = info.filename.replace("\\", "/").split("/")
+        if info.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", info.filename):
+            raise Ungradable("unsafe-zip", f"{name}: member {info.filename!r} points outside the archive")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise Ungradable("unsafe-zip", f"{name}: member {info.filename!r} is a symbolic link")
+    notebooks = [i for i in infos if i.filename.endswith(".ipynb") and not i.is_dir()
+                 and not any(p.startswith((".", "__MACOSX")) for p in i.filename.split("/"))]
+    if len(notebooks) != 1:
+        found = ", ".join(i.filename for i in notebooks) or "none"
+        raise Ungradable("invalid-zip", f"{name}: expected exactly one .ipynb in the zip, found {found}")
+    info = notebooks[0]
+    if info.file_size > MAX_BYTES:
+        raise Ungradable("too-large", f"{name}: {info.filename} unpacks to {info.file_size} bytes")
+    with zf.open(info) as f:
+        inner = f.read(MAX_BYTES + 1)
+    if len(inner) > MAX_BYTES:
+        raise Ungradable("too-large", f"{name}: {info.filename} unpacks to more than {MAX_BYTES} bytes")
+    parsed = _parse_notebook(f"{name}:{info.filename}", inner)
+    parsed.notes.append(f"graded {info.filename} from the zip")
+    return parsed
+
+
+_TRANSFORMER = None
+
+
+def _transform(src: str) -> str:
+    """IPython syntax (`%magic`, `!cmd`, `x?`) → plain Python calling get_ipython(), a no-op in the sandbox."""
+    global _TRANSFORMER
+    if "%" not in src and "!" not in src and "?" not in src:
+        return src
+    if _TRANSFORMER is None:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        _TRANSFORMER = TransformerManager()
+    try:
+        return _TRANSFORMER.transform_cell(src)
+    except Exception:  # leave it: compiling it in the sandbox reports the SyntaxError against that cell
+        return src
+

@@ -1,0 +1,148 @@
+"""Process isolation for untrusted student code (Linux), used by `lmcourse grade`.
+
+One submission runs as a two-process chain forked from a warm worker:
+
+    worker (root, trusted) ─fork─▶ supervisor S ─unshare(PID|NET|NS)─fork─▶ student process P (PID 1 of its namespace)
+
+S (trusted) mounts a private size-limited tmpfs as P's working directory, enforces the wall-clock deadline and reports
+P's exit status on a pipe only S holds. P, before running any student code: sets its resource limits (CPU soft = hard,
+address space, process count, file size, open files, no core dumps), chroots into the private working directory, drops
+to an unprivileged uid/gid with no supplementary groups, and closes every descriptor except its output and result
+pipes. Because P is PID 1 of a fresh PID namespace, the kernel kills every process the submission started the moment
+P ends; because the network namespace is fresh, there is no network (not even loopback); because of the chroot, the
+autograder zip, the tests, the output directory and other students' files are simply not there.
+
+Without root (a laptop), namespaces, chroot and the uid drop are unavailable: P then runs in its own session with the
+rlimits only, and the supervisor kills its process group at the end. `isolation_level()` says which mode applies.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import resource
+import signal
+import time
+from dataclasses import dataclass
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+CLONE_NEWPID = 0x20000000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+PR_SET_PDEATHSIG = 1
+UID_BASE = int(os.environ.get("LMCOURSE_SANDBOX_UID_BASE", "3100000"))  # slot k runs as uid/gid UID_BASE + k
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+@dataclass
+class Limits:
+    timeout: float = 60.0  # wall-clock seconds for the whole submission (cells + tests)
+    memory_mb: int = 2048  # address space the submission may add on top of the warm worker's
+    nproc: int = 64  # processes + threads of the sandbox uid
+    fsize_mb: int = 16  # largest file the submission may write
+    disk_mb: int = 64  # size of its private tmpfs working directory
+    nofile: int = 256
+    output_bytes: int = 64_000  # stdout/stderr kept for feedback; the rest is counted and dropped
+    result_bytes: int = 32_000_000  # probe results larger than this are refused
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def set_pdeathsig(sig: int = signal.SIGKILL) -> None:
+    """Have the kernel send `sig` to this process when its parent dies (grader killed -9 → nothing survives)."""
+    _check(_libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+
+
+def unshare(flags: int) -> None:
+    _check(_libc.unshare(flags), "unshare")
+
+
+def mount_tmpfs(path: str, size_mb: int, uid: int) -> None:
+    """Make mounts private to this namespace, then mount a fresh tmpfs owned by `uid` at `path`."""
+    _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    opts = f"size={size_mb}m,mode=0700,uid={uid},gid={uid}".encode()
+    _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts), f"mount tmpfs {path}")
+
+
+def isolation_level() -> str:
+    """'full' when running as root (namespaces, chroot, uid drop), else 'rlimits'."""
+    return "full" if os.geteuid() == 0 else "rlimits"
+
+
+def vm_size_bytes() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def apply_limits(limits: Limits, drop_uid: int | None) -> None:
+    """rlimits of the student process P. CPU soft = hard, so a SIGXCPU handler cannot buy more time."""
+    cpu = int(limits.timeout) + 1
+    mem = vm_size_bytes() + limits.memory_mb * 2**20
+    fsize = limits.fsize_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if drop_uid is not None:  # RLIMIT_NPROC counts per real uid and never binds root
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing P
+
+
+def enter_jail(workdir: str, uid: int | None) -> None:
+    """chroot into the private working directory and become `uid` (no groups). Irreversible for P."""
+    if uid is None:
+        os.chdir(workdir)
+        return
+    os.chroot(workdir)
+    os.chdir("/")
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise RuntimeError("could not drop privileges")
+
+
+def close_fds_except(keep: set[int]) -> None:
+    fds = [int(x) for x in os.listdir("/proc/self/fd")] if os.path.isdir("/proc/self/fd") else list(range(1024))
+    for fd in fds:
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def wait_with_deadline(pid: int, deadline: float) -> tuple[int, bool, float]:
+    """Wait for child `pid`; SIGKILL it at `deadline` (monotonic). Returns (wait status, timed out, CPU seconds)."""
+    import select
+
+    timed_out = False
+    pidfd = os.pidfd_open(pid)
+    try:
+        while True:
+            wpid, status, ru = os.wait4(pid, os.WNOHANG)
+            if wpid == pid:
+                return status, timed_out, ru.ru_utime + ru.ru_stime
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 and not timed_out:
+                timed_out = True
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            select.select([pidfd], [], [], max(remaining, 0.05) if not timed_out else 0.05)
+    finally:
+        os.close(pidfd)
