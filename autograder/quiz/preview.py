@@ -41,6 +41,7 @@ Answer: ______
 > **Answer:** {% if v.type == "numeric" %}{{ num(v.answer) }} (± {{ num(v.tolerance) }}){% else %}\
 {{ v.answer }}{% if v.type == "mcq" %} — {{ v.choices[ "ABCDEFGHIJ".index(v.answer) ].text }}{% endif %}{% endif %}
 
+>
 > {{ v.feedback }}
 {% endif %}
 
