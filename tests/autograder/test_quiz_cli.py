@@ -1,0 +1,159 @@
+"""`lmcourse quiz` and `lmcourse quiz grade` end to end: roster variants, per-student keys, scoring with
+tolerances and named mistakes, Moodle Responses exports, and bad rows reported without stopping the batch."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+
+from assignments.quiz import ITEMS
+from autograder.cli import main
+
+ROSTER = Path(__file__).parents[2] / "examples" / "roster.csv"
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, ["quiz", *args], catch_exceptions=False)
+    return result
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def roster_quiz(tmp_path_factory):
+    out = tmp_path_factory.mktemp("roster")
+    r = run("--roster", str(ROSTER), "--seed", "2026", "--format", "all", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_roster_gives_each_student_their_own_deterministic_variants(roster_quiz, tmp_path):
+    key = rows(roster_quiz / "answer_key.csv")
+    students = [r["student_id"] for r in rows(ROSTER)]
+    assert [(r["student_id"], r["item"]) for r in key] == [(s, i) for s in students for i in ITEMS]
+    for item in ITEMS:
+        codes = [r["variant"] for r in key if r["item"] == item]
+        assert len(set(codes)) == len(students) and all(not c.endswith("/0") for c in codes)
+    # same roster + seed -> same variants, whatever the roster's order
+    shuffled = tmp_path / "roster.csv"
+    lines = ROSTER.read_text(encoding="utf-8").splitlines()
+    shuffled.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n", encoding="utf-8")
+    assert run("--roster", str(shuffled), "--seed", "2026", "--format", "json", "--out", str(tmp_path / "b")
+               ).exit_code == 0
+    again = {(r["student_id"], r["item"]): r["variant"] for r in rows(tmp_path / "b" / "answer_key.csv")}
+    assert again == {(r["student_id"], r["item"]): r["variant"] for r in key}
+    # per-student papers hold exactly that student's variants, answers only in the key
+    paper = (roster_quiz / "students" / "s001.md").read_text(encoding="utf-8")
+    keyed = (roster_quiz / "keys" / "s001.md").read_text(encoding="utf-8")
+    mine = [r["variant"] for r in key if r["student_id"] == "s001"]
+    others = [r["variant"] for r in key if r["student_id"] != "s001"]
+    assert all(c in paper for c in mine) and not any(c in paper for c in others)
+    assert "**Answer:**" not in paper and keyed.count("**Answer:**") == len(ITEMS)
+    assert lxml.html.fromstring((roster_quiz / "students" / "s001.html").read_text(encoding="utf-8")) is not None
+
+
+def test_grade_scores_answers_mistakes_and_reports_bad_rows(roster_quiz, tmp_path):
+    key = rows(roster_quiz / "answer_key.csv")
+    doc = json.loads((roster_quiz / "key.json").read_text(encoding="utf-8"))
+    resp = tmp_path / "responses.csv"
+    with open(resp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "item", "answer"])
+        for r in key:
+            if r["student_id"] == "s001":  # all right; numbers off by half the tolerance, choices by letter
+                ans = str(float(r["answer"]) + 0.5 * float(r["tolerance"])) if r["type"] == "numeric" else r["answer"]
+                w.writerow(["s001", r["item"], ans])
+            elif r["student_id"] == "s002":  # all right, choices given by their text
+                w.writerow(["s002", r["item"], r["answer_text"] or r["answer"]])
+            elif r["student_id"] == "s003":  # numeric answers make a known mistake; choices pick a distractor
+                v = doc["variants"][r["variant"]]
+                if v["type"] == "numeric":
+                    w.writerow(["s003", r["item"], repr(v["mistakes"][0]["value"])])
+                else:
+                    w.writerow(["s003", r["item"], next(c["letter"] for c in v["choices"] if not c["correct"])])
+        w.writerow(["s004", "no_such_item", "1"])  # line 29: reported, skipped
+        w.writerow(["s999", "total_loss", "4.0"])  # not in the roster, several variants: reported
+        w.writerow(["s004", "total_loss", "twelve"])  # graded: not a number
+    out = tmp_path / "grades"
+    r = CliRunner().invoke(main, ["quiz", "grade", "--key", str(roster_quiz / "key.json"), "--responses", str(resp),
+                                  "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert f"{resp}:29: unknown item 'no_such_item'" in r.output
+    assert f"{resp}:30: cannot tell which variant" in r.output
+    grades = {g["student"]: g for g in rows(out / "grades.csv")}
+    n = len(ITEMS)
+    assert float(grades["s001"]["total"]) == n and float(grades["s002"]["total"]) == n
+    assert float(grades["s003"]["total"]) == 0 and float(grades["s004"]["total"]) == 0
+    assert float(grades["s005"]["total"]) == 0 and grades["s005"]["max"] == str(n)  # no answers at all
+    scored = rows(out / "scored_responses.csv")
+    s003 = [s for s in scored if s["student"] == "s003"]
+    assert len(s003) == n and all(s["mistake"] for s in s003)  # every wrong answer names its mistake
+    assert any(s["mistake"] == "not-a-number" for s in scored if s["student"] == "s004")
+    assert (out / "problems.txt").read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_grade_moodle_responses_export_by_question_code(tmp_path):
+    quiz = tmp_path / "quiz"
+    assert run("--items", "total_loss,training_goal,unique_params_tf", "-n", "3", "--seed", "7", "--format",
+               "moodle-xml", "--out", str(quiz)).exit_code == 0
+    doc = json.loads((quiz / "key.json").read_text(encoding="utf-8"))
+    assert doc["items"] == ["total_loss", "training_goal", "unique_params_tf"]
+    picks = {"ada@example.edu": [1, 2, 0], "alan@example.edu": [2, 0, 1]}
+    header = ["Surname", "First name", "Email address", "State", "Started on", "Completed", "Time taken",
+              "Grade/3.00"] + [f"{k} {n}" for n in (1, 2, 3) for k in ("Question", "Response")]
+    resp = tmp_path / "moodle.csv"
+    with open(resp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for email, idx in picks.items():
+            cells = []
+            for item, i in zip(doc["items"], idx, strict=True):
+                code = f"{item}/7/{i}"
+                v = doc["variants"][code]
+                if v["type"] == "numeric":
+                    ans = f"{v['answer']:.2f}"
+                else:
+                    ans = next(c["text"] for c in v["choices"] if c["correct"])
+                if email.startswith("alan") and item == "training_goal":
+                    ans = next(c["text"] for c in v["choices"] if c["mistake"] == "argmax")  \
+                        if any(c["mistake"] == "argmax" for c in v["choices"]) else "nonsense"
+                cells += [f"Some stem text ... Question code: {code}", ans]
+            w.writerow(["L", "F", email, "Finished", "", "", "", "", *cells])
+        w.writerow(["Overall average", "", "", "", "", "", "", "", "", "", "", "", "", ""])
+    out = tmp_path / "g"
+    r = CliRunner().invoke(main, ["quiz", "grade", "--key", str(quiz / "key.json"), "--responses", str(resp),
+                                  "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    grades = {g["student"]: g for g in rows(out / "grades.csv")}
+    assert float(grades["ada@example.edu"]["total"]) == 3
+    assert float(grades["alan@example.edu"]["total"]) == 2 and float(grades["alan@example.edu"]["training_goal"]) == 0
+
+
+def test_cli_errors_name_the_problem(tmp_path):
+    r = CliRunner().invoke(main, ["quiz", "--items", "total_loss,nope", "--out", str(tmp_path)])
+    assert r.exit_code != 0 and "nope" in r.output
+    r = CliRunner().invoke(main, ["quiz", "--format", "pdf", "--out", str(tmp_path)])
+    assert r.exit_code != 0 and "pdf" in r.output
+    bad = tmp_path / "roster.csv"
+    bad.write_text("name\nAda\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["quiz", "--roster", str(bad), "--out", str(tmp_path)])
+    assert r.exit_code != 0 and str(bad) in r.output and "student_id" in r.output
+    notkey = tmp_path / "k.json"
+    notkey.write_text("{}", encoding="utf-8")
+    r = CliRunner().invoke(main, ["quiz", "grade", "--key", str(notkey), "--responses", str(bad), "--out",
+                                  str(tmp_path / "o")])
+    assert r.exit_code != 0 and str(notkey) in r.output
+
+
+def test_formats_can_be_combined(tmp_path):
+    r = run("--items", "dataset_loss", "-n", "2", "--format", "gift,json", "--format", "qti", "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["key.json", "quiz.gift", "quiz.json", "quiz.qti.zip"]
