@@ -109,7 +109,8 @@ def to_plain(value: Any) -> dict:
         if a.dtype.kind in "fiub":
             return {"type": "array", "shape": list(a.shape), "dtype": str(a.dtype), "value": a.tolist()}
     if isinstance(value, (int, float)):
-        return {"type": "number", "value": float.__float__(float(value)) if isinstance(value, float) else int(value)}
+        # the base-class methods read the stored value: a subclass's __float__/__int__ may lie
+        return {"type": "number", "value": float.__float__(value) if isinstance(value, float) else int.__int__(value)}
     if isinstance(value, (list, tuple)):
         return {"type": "list", "value": [to_plain(v) for v in list(value)[:100_000]]}
     return {"type": "other", "repr": f"{type(value).__name__} object"}
