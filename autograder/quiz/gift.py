@@ -6,17 +6,20 @@ question in GIFT; HTML does not care). Numeric answers are `{#=answer:tolerance#
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from .model import Quiz, category, num
 
-_SPECIAL = str.maketrans({c: "\\" + c for c in "\\~=#{}:"})
+_SPECIAL = re.compile(r"([\\~=#{}:])")
+_SPACE = re.compile(r"\s+")
 
 
 def gift_escape(text: str) -> str:
-    return " ".join(text.translate(_SPECIAL).split())
+    """Backslash before each of \\ ~ = # { } :, and every run of whitespace (newlines too) as one space."""
+    return _SPACE.sub(" ", _SPECIAL.sub(r"\\\1", text)).strip()
 
 
 def _fb(text: str) -> str:
