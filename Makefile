@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m lmcore.demo
+	$(BIN)/lmcourse quiz --roster examples/roster.csv --seed 2026 --format all --out dist/quiz
 
 test: $(STAMP)
 	$(BIN)/ruff check .
