@@ -41,11 +41,13 @@ def _status(reply: dict, cell_errors: list[dict], done: bool, cpu_limit: float) 
 def _decide(test: Test, ev: dict | None, question: str, why_missing: str) -> Outcome:
     if ev is None:
         return Outcome(False, f"{test.name}: did not run ({why_missing}).")
-    hits = [h for h in ev.get("forbidden") or [] if isinstance(h, str)]
+    hits = sorted({h for h in ev.get("forbidden") or [] if isinstance(h, str)})
+    if "sys.setprofile" in hits:
+        return Outcome(False, f"{test.name}: your code switched off the grader's call tracer (sys.setprofile or "
+                       "sys.settrace) while the tests ran, so it earns no credit here.", "tracer-tampering")
     if hits:
         return Outcome(False, f"{test.name}: {question} asks you to implement this yourself, but your code called "
-                       f"{', '.join(sorted(set(hits)))[:300]} from lmcore, so it earns no credit here.",
-                       "forbidden-lmcore")
+                       f"{', '.join(hits)[:300]} from lmcore, so it earns no credit here.", "forbidden-lmcore")
     try:
         return compare(test, ev.get("plain"))
     except Exception:  # malformed data from the student process

@@ -1,0 +1,85 @@
+"""Helpers shared by the `lmcourse grade` tests: build an assignment, make submissions, run the grader, read results."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+HERE = Path(__file__).resolve().parent
+CELLS = HERE / "cells"
+ASSIGNMENT = "loss"
+
+
+def build(out: Path, assignment: str = ASSIGNMENT) -> Path:
+    """`lmcourse build ASSIGNMENT --out OUT`; returns OUT/ASSIGNMENT."""
+    subprocess.run([sys.executable, "-m", "autograder.cli", "build", assignment, "--out", str(out)], cwd=ROOT,
+                   check=True, capture_output=True)
+    return out / assignment
+
+
+def with_cells(notebook: Path, cells: list[str], dest: Path) -> Path:
+    """A copy of `notebook` with extra code cells appended (what a student would type at the end)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for src in cells:
+        nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                            "source": src})
+    dest.write_text(json.dumps(nb), encoding="utf-8")
+    return dest
+
+
+def cell(name: str, **subs: str) -> str:
+    text = (CELLS / f"{name}.py").read_text(encoding="utf-8")
+    for k, v in subs.items():
+        text = text.replace(f"__{k}__", v)
+    return text
+
+
+def grade(zip_path: Path, subs: list[Path], out: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", "--autograder", str(zip_path), *map(str, subs),
+           "--out", str(out), "--quiet", *args]
+    return subprocess.run(cmd, cwd=ROOT, check=check, capture_output=True, text=True)
+
+
+def grades(out: Path) -> dict[str, dict[str, str]]:
+    """final_grades.csv rows by file (the points-per-question row under its own label)."""
+    with open(out / "final_grades.csv", newline="", encoding="utf-8") as f:
+        return {r["file"]: r for r in csv.DictReader(f)}
+
+
+def result(out: Path, name: str) -> dict:
+    return json.loads((out / "results" / f"{name.replace('/', '__')}.json").read_text(encoding="utf-8"))
+
+
+def sandbox_processes() -> list[int]:
+    """PIDs of live processes running as a sandbox uid (every submission process runs as one)."""
+    from autograder.sandbox import UID_BASE
+
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        if UID_BASE <= uid < UID_BASE + 4096:
+            pids.append(int(entry))
+    return pids
+
+
+def evil_zip(dest: Path, member: str, symlink_to: str | None = None) -> Path:
+    with zipfile.ZipFile(dest, "w") as z:
+        info = zipfile.ZipInfo(member)
+        if symlink_to is not None:
+            info.external_attr = (0o120777 << 16)
+            z.writestr(info, symlink_to)
+        else:
+            z.writestr(info, json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return dest

@@ -1,0 +1,132 @@
+"""Adversarial submissions through the real pipeline (`lmcourse build` → `lmcourse grade`), in one batch.
+
+Each must hold: the batch finishes, no attack scores above the blank notebook, the status says what happened, and no
+process of any submission survives. Isolation needs root (this machine and CI run the suite as root).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
+import grade_fixtures as gf  # noqa: E402
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's isolation needs root (as in CI)")
+
+ATTACKS = ["infinite_loop", "sleep_forever", "fork_bomb", "allocate_50gb", "print_100mb", "sys_exit", "os_exit",
+           "patch_comparisons", "lying_objects", "write_results", "read_secrets", "network", "background_process",
+           "forbidden_lmcore", "profiler_off"]
+EXPECTED_STATUS = {
+    "blank.ipynb": "Completed", "infinite_loop.ipynb": "timeout", "sleep_forever.ipynb": "timeout",
+    "fork_bomb.ipynb": "timeout", "allocate_50gb.ipynb": "memory", "print_100mb.ipynb": "Completed",
+    "sys_exit.ipynb": "Completed", "os_exit.ipynb": "crashed", "patch_comparisons.ipynb": "Completed",
+    "lying_objects.ipynb": "Completed", "write_results.ipynb": "Completed", "read_secrets.ipynb": "Completed",
+    "network.ipynb": "Completed", "background_process.ipynb": "Completed", "forbidden_lmcore.ipynb": "Completed",
+    "profiler_off.ipynb": "Completed", "malformed.ipynb": "invalid-notebook", "not_utf8.ipynb": "invalid-notebook",
+    "empty.ipynb": "invalid-notebook", "essay.docx": "unsupported-file", "traversal.zip": "unsafe-zip",
+    "symlink.zip": "unsafe-zip",
+}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    tmp = tmp_path_factory.mktemp("adversarial")
+    built = gf.build(tmp / "dist")
+    zip_path = built / "autograder" / "autograder.zip"
+    student = built / "student" / f"{gf.ASSIGNMENT}.ipynb"
+    subs, out = tmp / "subs", tmp / "grades"
+    subs.mkdir()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    ctx = {"OUT": str(out), "ZIP": str(zip_path), "CHECKS": str(built / "autograder" / "checks" / "default.json"),
+           "REPO": str(gf.ROOT), "PORT": str(listener.getsockname()[1])}
+    shutil.copy(student, subs / "blank.ipynb")
+    for name in ATTACKS:
+        gf.with_cells(student, [gf.cell(name, **ctx)], subs / f"{name}.ipynb")
+    (subs / "malformed.ipynb").write_text('{"cells": [{"cell_type": "code", "source": ', encoding="utf-8")
+    (subs / "not_utf8.ipynb").write_bytes(b'{"cells": [], "metadata": {"x": "\xff\xfe\x80"}}')
+    (subs / "empty.ipynb").write_bytes(b"")
+    (subs / "essay.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    gf.evil_zip(subs / "traversal.zip", "../../escape.ipynb")
+    gf.evil_zip(subs / "symlink.zip", "answers.ipynb", symlink_to="/etc/shadow")
+    proc = gf.grade(zip_path, [subs], out, "--timeout", "5", "--workers", "2", check=False)
+    listener.settimeout(0.3)
+    try:
+        conn, _ = listener.accept()
+        accepted = conn.recv(100)
+    except OSError:
+        accepted = None
+    finally:
+        listener.close()
+    return {"proc": proc, "out": out, "grades": gf.grades(out) if proc.returncode == 0 else {},
+            "accepted": accepted, "survivors": gf.sandbox_processes()}
+
+
+def test_batch_finishes_with_a_row_for_every_submission(batch: dict) -> None:
+    assert batch["proc"].returncode == 0, batch["proc"].stderr[-3000:]
+    assert set(batch["grades"]) == set(EXPECTED_STATUS) | {"points-per-question"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_STATUS))
+def test_no_attack_beats_blank_and_status_says_why(batch: dict, name: str) -> None:
+    row, blank = batch["grades"][name], batch["grades"]["blank.ipynb"]
+    col = "q1" if name == "forbidden_lmcore.ipynb" else "total_points_earned"  # it also hand-writes q6, honestly
+    assert float(row[col]) <= float(blank[col])
+    assert row["grading_status"] == EXPECTED_STATUS[name]
+
+
+def test_no_submission_process_survives(batch: dict) -> None:
+    assert batch["survivors"] == []
+
+
+def test_no_network_not_even_loopback(batch: dict) -> None:
+    assert batch["accepted"] is None
+    out = gf.result(batch["out"], "network.ipynb")["output"]
+    assert "CONNECTED" not in out and out.count("no connection to") == 3
+
+
+def test_secrets_unreadable_and_uid_dropped(batch: dict) -> None:
+    out = gf.result(batch["out"], "read_secrets.ipynb")["output"]
+    assert "LEAKED" not in out and "could not read" in out
+    from autograder.sandbox import UID_BASE
+
+    uid = int(out.split("uid ", 1)[1].split()[0])
+    assert uid >= UID_BASE
+    assert "root listing ['tmp']" in out  # the private working directory is all it can see
+    assert "found []" in out
+
+
+def test_fake_result_files_change_nothing(batch: dict) -> None:
+    out = batch["out"]
+    assert not (out / "results.json").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["final_grades.csv", "histogram.png", "mistakes.png",
+                                                      "question_means.png", "report.html", "results"]
+    assert float(batch["grades"]["write_results.ipynb"]["total_points_earned"]) == 0
+    assert "could not write __OUT__" not in gf.result(out, "write_results.ipynb")["output"]
+
+
+def test_output_flood_is_truncated(batch: dict) -> None:
+    res = gf.result(batch["out"], "print_100mb.ipynb")
+    assert len(res["output"]) < 100_000
+    assert "of 100000001 bytes" in res["output"]
+
+
+def test_exit_mid_notebook_fails_the_tests_that_never_ran(batch: dict) -> None:
+    res = gf.result(batch["out"], "os_exit.ipynb")
+    assert all(t["score"] == 0 for t in res["tests"])
+    assert "did not run" in res["tests"][0]["output"]
+
+
+def test_calling_lmcore_earns_no_credit_but_hand_written_work_does(batch: dict) -> None:
+    row = batch["grades"]["forbidden_lmcore.ipynb"]
+    assert float(row["q1"]) == 0 and float(row["q6"]) == 1
+    q1 = next(t for t in gf.result(batch["out"], "forbidden_lmcore.ipynb")["tests"] if t["name"] == "q1")
+    assert "asks you to implement this yourself" in q1["output"] and "total_loss" in q1["output"]
+    assert float(batch["grades"]["profiler_off.ipynb"]["q1"]) == 0
