@@ -14,9 +14,11 @@ per-student notebooks are Otter's student notebook with the variant-dependent (k
 
 from __future__ import annotations
 
+import ast
 import csv
 import importlib
 import io
+import json
 import shutil
 import sys
 import tempfile
@@ -125,8 +127,26 @@ def _student_copy(student_nb: nbformat.NotebookNode, assignment: str, variant: s
             if key not in texts:
                 raise RuntimeError(f"{assignment}: template cell {key!r} is missing from variant {variant}")
             cell.source = texts[key]
+    tests = nb.metadata.get("otter", {}).get("tests", {})
+    for name, source in tests.items():
+        tests[name] = _only_variant(source, variant)
     nb.metadata["lmcourse"] = {"assignment": assignment, "variant": variant, "student_id": student_id}
     return stable_ids(nb, assignment)
+
+
+def _only_variant(test_file: str, variant: str) -> str:
+    """Keep one variant's data in a public Otter test file (the zip keeps all): a student's notebook then holds
+    only its own public expectations, and stays small for a large roster."""
+    out = []
+    for line in test_file.split("\n"):
+        head, sep, literal = line.partition("data = json.loads(")
+        if sep and literal.endswith(")"):
+            data = json.loads(ast.literal_eval(literal[:-1]))
+            for key in ("variants", "setup"):
+                data[key] = {variant: data[key][variant]}
+            line = f"{head}{sep}{json.dumps(data, sort_keys=True)!r})"
+        out.append(line)
+    return "\n".join(out)
 
 
 def _otter_assign(master: Path, dest: Path) -> None:

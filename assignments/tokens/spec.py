@@ -118,7 +118,9 @@ def checks(p: dict) -> Checks:
             Test("q5 one 1 per row", "one_hot_targets(TEST_IDS, len(VOCAB)).sum(-1)", [1.0] * (len(ids) - 1),
                  kind="array", failure_message="each row is a distribution with a single 1."),
             Test("q5 another sequence", "one_hot_targets([4, 2, 0, 3], 6)", lmcore.one_hot([2, 0, 3], 6).tolist(),
-                 kind="array", shape=[3, 6], dtype="float32", hidden=True),
+                 kind="array", shape=[3, 6], dtype="float32", hidden=True, mistakes=[
+                     Mistake("row-for-x0", lmcore.one_hot([4, 2, 0, 3], 6).tolist(), "you made a row for x_0 too; "
+                             "one row per target x_1..x_m.")]),
         ], forbidden=["lmcore.losses.one_hot"]),
     ]
     for q, mcq in p["mcq"].items():

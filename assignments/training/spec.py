@@ -79,7 +79,7 @@ def _reference(p: dict, reduce: str = "sum", steps: int = STEPS) -> list[float]:
         total = losses.sum() if reduce == "sum" else losses.mean()
         total.backward()
         opt.step()
-        curve.append(float(losses.sum()))
+        curve.append(float(losses.sum().detach()))
     curve.append(lmcore.dataset_loss(model, seqs))
     return curve
 
@@ -100,7 +100,8 @@ def checks(p: dict) -> Checks:
             Mistake("missing-minus", -value, "the sign is wrong: each L_i = −log q_i[x_i] is positive."),
         ])
 
-    curve, mean_curve = _reference(p), _reference(p, "mean", 1)
+    curve, mean_curve = _reference(p), _reference(p, "mean")
+    mean_reported = [v / len(seqs) for v in mean_curve[:STEPS]]  # what a mean-loss train_step returns
     change = lmcore.total_loss(p["after"]) - lmcore.total_loss(p["before"])
     qs = [
         Question("q1", 2, [
@@ -110,7 +111,9 @@ def checks(p: dict) -> Checks:
                       "lmcore.losses.mean_token_loss", "lmcore.losses.sequence_log_prob"]),
         Question("q2", 2, [
             Test("q2 returns the objective before the step", "_one_step(train_step)[0]", curve[0], rtol=1e-4,
-                 failure_message="return the dataset objective computed before the update."),
+                 failure_message="return the dataset objective computed before the update.", mistakes=[
+                     Mistake("mean-instead-of-sum", mean_reported[0], "this is the mean sequence loss; the objective "
+                             "is the sum over the dataset.")]),
             Test("q2 objective after one step", "_one_step(train_step)[1]", curve[1], rtol=1e-4, hidden=True,
                  mistakes=[Mistake("mean-instead-of-sum", mean_curve[1], "your step minimized the mean sequence "
                                    "loss; the objective (and its gradient) is the sum over the dataset.")],
@@ -118,7 +121,9 @@ def checks(p: dict) -> Checks:
         ]),
         Question("q3", 2, [
             Test("q3 training curve", "train(fresh_model(), SEQS, STEPS, LR)", curve[:STEPS], kind="array",
-                 shape=[STEPS], rtol=1e-3, atol=1e-4,
+                 shape=[STEPS], rtol=1e-3, atol=1e-4, mistakes=[
+                     Mistake("mean-instead-of-sum", mean_reported, "you trained on the mean sequence loss; the "
+                             "objective is the sum Σ_{x∈D} L_θ(x).")],
                  failure_message=f"return the {STEPS} objective values before each step."),
             Test("q3 the objective goes down", "(lambda c: all(b < a for a, b in zip(c, c[1:])))"
                  "(train(fresh_model(), SEQS, STEPS, LR))", True, kind="exact", hidden=True),
