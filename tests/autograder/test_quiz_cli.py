@@ -157,3 +157,18 @@ def test_formats_can_be_combined(tmp_path):
     r = run("--items", "dataset_loss", "-n", "2", "--format", "gift,json", "--format", "qti", "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["key.json", "quiz.gift", "quiz.json", "quiz.qti.zip"]
+
+
+def test_bundled_example_responses_grade_as_documented(tmp_path):
+    """`make demo` grades examples/quiz_responses.csv against the roster quiz of seed 2026."""
+    assert run("--roster", str(ROSTER), "--seed", "2026", "--format", "json", "--out", str(tmp_path)).exit_code == 0
+    responses = ROSTER.parent / "quiz_responses.csv"
+    r = CliRunner().invoke(main, ["quiz", "grade", "--key", str(tmp_path / "key.json"), "--responses",
+                                  str(responses), "--out", str(tmp_path / "g")])
+    assert r.exit_code == 0, r.output
+    assert f"{responses}:25: unknown item 'bonus_question'" in r.output
+    totals = {g["student"]: float(g["total"]) for g in rows(tmp_path / "g" / "grades.csv")}
+    assert totals == {"s001": 9.0, "s002": 8.0, "s003": 4.0, "s004": 0.0, "s005": 0.0}
+    scored = rows(tmp_path / "g" / "scored_responses.csv")
+    assert {(s["student"], s["item"], s["mistake"]) for s in scored if s["score"] == "0.0"} == {
+        ("s002", "total_loss", "mean-for-sum"), ("s004", "dataset_loss", "not-a-number")}
