@@ -1,6 +1,6 @@
 """Quiz generation: 10,000 variants across all items, rendered once and exported in every format.
 
-Prints JSON: seconds to render (generate + lmcore answers + Jinja2 stem + HTML) and to write each format, and the
+Prints JSON: wall seconds to render (generate + lmcore answers + Jinja2 stem + HTML) and to write each format, and the
 total, which the issue wants under 10 s on the 2-core dev machine.
 """
 
@@ -27,6 +27,7 @@ TARGET = 10_000
 
 def main() -> None:
     per_item = math.ceil(TARGET / len(ITEMS))
+    c0 = time.process_time()
     t0 = time.perf_counter()
     quiz = build_quiz(list(ITEMS), per_item, seed=2026)
     times = {"render": time.perf_counter() - t0}
@@ -43,6 +44,7 @@ def main() -> None:
         write_key(quiz, out)
         times["key.json"] = time.perf_counter() - t
     total = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     print(json.dumps({
         "benchmark": "quiz",
         "variants": sum(len(v) for v in quiz.variants.values()),
@@ -50,6 +52,7 @@ def main() -> None:
         "seconds": {k: round(v, 3) for k, v in times.items()},
         "total_seconds": round(total, 3),
         "under_10_s": total < 10,
+        "process_cpu_seconds": round(cpu, 3),  # this process's CPU time: less sensitive to other users' load
         "output_bytes": sizes,
         "cpu": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}",
         "python": platform.python_version(),

@@ -6,20 +6,20 @@ question in GIFT; HTML does not care). Numeric answers are `{#=answer:tolerance#
 
 from __future__ import annotations
 
-import re
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from .model import Quiz, category, num
 
-_SPECIAL = re.compile(r"([\\~=#{}:])")
-_SPACE = re.compile(r"\s+")
+_SPECIAL = "\\~=#{}:"  # backslash first, so the escapes added later are not escaped again
 
 
 def gift_escape(text: str) -> str:
     """Backslash before each of \\ ~ = # { } :, and every run of whitespace (newlines too) as one space."""
-    return _SPACE.sub(" ", _SPECIAL.sub(r"\\\1", text)).strip()
+    for ch in _SPECIAL:
+        text = text.replace(ch, "\\" + ch)
+    return " ".join(text.split())
 
 
 def _fb(text: str) -> str:

@@ -49,7 +49,8 @@ def solve(p: dict[str, Any]) -> dict[str, Any]:
     voc = Vocabulary(p["vocab"], specials=())
     toks, i, V = p["tokens"], p["step"], len(p["vocab"])
     target, prev = voc.stoi[toks[i]], voc.stoi[toks[i - 1]]
-    hot = lambda k: _vec(one_hot([k], V)[0].tolist())  # noqa: E731
+    rows = one_hot([target, prev, (target + 1) % V], V).tolist()  # p_i, and the two wrong one-hots
+    hot = {k: _vec(r) for k, r in zip([target, prev, (target + 1) % V], rows, strict=True)}.__getitem__
     options = [
         choice(hot(target), f"Right: p_{i} puts all its mass on the target x_{i} = '{toks[i]}' (id {target}), so "
                f"L_{i} = −log q_{i}[{target}] = −log {fmt(p['q'][target])}."),
