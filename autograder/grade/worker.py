@@ -107,6 +107,7 @@ def _supervise(job: dict, limits: sandbox.Limits, uid: int | None, workdir: str,
             sandbox.close_fds_except({0, 1, 2, res_w})
             sandbox.apply_limits(limits, uid)
             sandbox.enter_jail(workdir, uid)
+            sandbox.set_pdeathsig(signal.SIGKILL)  # again: changing credentials cleared it
             os.environ.clear()
             os.environ.update({"HOME": "/" if uid is not None else workdir, "TMPDIR": "/tmp" if uid is not None
                                else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"})

@@ -57,7 +57,8 @@ def result(out: Path, name: str) -> dict:
 
 
 def sandbox_processes() -> list[int]:
-    """PIDs of live processes running as a sandbox uid (every submission process runs as one)."""
+    """PIDs of live processes running as a sandbox uid (every submission process runs as one). Zombies are dead
+    already (waiting for whoever inherited them to reap them), so they do not count."""
     from autograder.sandbox import UID_BASE
 
     pids = []
@@ -66,10 +67,11 @@ def sandbox_processes() -> list[int]:
             continue
         try:
             with open(f"/proc/{entry}/status") as f:
-                uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
-        except (OSError, StopIteration):
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            uid, state = int(fields["Uid"].split()[0]), fields["State"].split()[0]
+        except (OSError, KeyError, ValueError):
             continue
-        if UID_BASE <= uid < UID_BASE + 4096:
+        if UID_BASE <= uid < UID_BASE + 4096 and state != "Z":
             pids.append(int(entry))
     return pids
 

@@ -1,0 +1,90 @@
+"""Resumable, atomic, shardable: kill -9 mid-batch then rerun == one uninterrupted run; shards merge to the same."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
+import grade_fixtures as gf  # noqa: E402
+
+N_SUBS = 8
+pytestmark = pytest.mark.slow  # ~8 grader runs, each warming its workers
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    tmp = tmp_path_factory.mktemp("resume")
+    built = gf.build(tmp / "dist")
+    subs = tmp / "subs"
+    subs.mkdir()
+    solution = built / "autograder" / f"{gf.ASSIGNMENT}.ipynb"
+    student = built / "student" / f"{gf.ASSIGNMENT}.ipynb"
+    slow = "import time\ntime.sleep(0.6)\n"  # keeps the batch long enough to be killed in the middle
+    for i in range(N_SUBS):
+        gf.with_cells(solution if i % 2 else student, [slow], subs / f"s{i:02d}.ipynb")
+    zip_path = built / "autograder" / "autograder.zip"
+    whole = tmp / "whole"
+    gf.grade(zip_path, [subs], whole, "--workers", "1")
+    return {"tmp": tmp, "zip": zip_path, "subs": subs, "whole": whole}
+
+
+def _results(out: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
+
+
+def test_uninterrupted_run_grades_everything(setup: dict) -> None:
+    rows = gf.grades(setup["whole"])
+    assert len(rows) == N_SUBS + 1
+    assert {rows[f"s{i:02d}.ipynb"]["percent_correct"] for i in range(N_SUBS)} == {"0", "1"}
+
+
+def test_kill_9_then_rerun_gives_the_same_final_grades(setup: dict) -> None:
+    out = setup["tmp"] / "killed"
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", "-a", str(setup["zip"]), str(setup["subs"]), "--out",
+           str(out), "--quiet", "--workers", "1"]
+    proc = subprocess.Popen(cmd, cwd=gf.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(_results(out)) < 2:
+        assert time.monotonic() < deadline and proc.poll() is None, "the batch finished before it could be killed"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = _results(out)
+    assert 2 <= len(before) < N_SUBS and not (out / "final_grades.csv").exists()
+    time.sleep(0.5)
+    assert gf.sandbox_processes() == []  # the workers and their submissions died with the grader
+    gf.grade(setup["zip"], [setup["subs"]], out, "--workers", "1")
+    assert (out / "final_grades.csv").read_text() == (setup["whole"] / "final_grades.csv").read_text()
+    after = _results(out)
+    assert all(after[name] == mtime for name, mtime in before.items())  # finished ones were not regraded
+    gf.grade(setup["zip"], [setup["subs"]], out, "--workers", "1", "--force")
+    assert all(_results(out)[name] != mtime for name, mtime in after.items())  # --force regrades
+
+
+def test_shards_partition_the_batch_and_merge(setup: dict) -> None:
+    out = setup["tmp"] / "sharded"
+    seen: list[set[str]] = []
+    for k in (1, 2, 3):
+        r = gf.grade(setup["zip"], [setup["subs"]], out, "--workers", "1", "--shard", f"{k}/3")
+        assert not (out / "final_grades.csv").exists() and "--shard" in r.stderr
+        seen.append(set(_results(out)) - set().union(*seen))
+    assert sum(len(s) for s in seen) == N_SUBS  # disjoint and complete
+    r = gf.grade(setup["zip"], [setup["subs"]], out)  # the merge: nothing left to grade
+    assert (out / "final_grades.csv").read_text() == (setup["whole"] / "final_grades.csv").read_text()
+    again = setup["tmp"] / "sharded-again"
+    shutil.rmtree(again, ignore_errors=True)
+    gf.grade(setup["zip"], [setup["subs"]], again, "--workers", "1", "--shard", "2/3")
+    assert set(_results(again)) == seen[1]  # deterministic
+
+
+def test_bad_shard_is_refused(setup: dict) -> None:
+    r = gf.grade(setup["zip"], [setup["subs"]], setup["tmp"] / "bad", "--shard", "4/3", check=False)
+    assert r.returncode != 0 and "K <= N" in r.stderr
