@@ -26,7 +26,7 @@ MCQ_ITEMS = {"q7": "which_predictions"}
 
 def params(variant: str) -> dict:
     seed = variant_seed(variant)
-    rng = random.Random(seed)
+    rng = random.Random(0 if seed is None else seed)
     if seed is None:
         tokens, steps = ["The", "cat", "sat", "on"], [1.2, 0.5, 2.3]
         dataset = [[1.2, 0.5, 2.3], [3.1, 2.2, 0.4, 2.7], [1.9, 0.8]]
