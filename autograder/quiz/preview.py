@@ -131,7 +131,7 @@ def key_doc(quiz: Quiz) -> dict[str, Any]:
 
 def write_key(quiz: Quiz, out: Path) -> list[Path]:
     path = out / "key.json"
-    path.write_text(json.dumps(key_doc(quiz), ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(json.dumps(key_doc(quiz), ensure_ascii=False), encoding="utf-8")
     written = [path]
     if quiz.students:
         codes = quiz.by_code()
