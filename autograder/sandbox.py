@@ -4,7 +4,8 @@ One submission runs as a two-process chain forked from a warm worker:
 
     worker (root, trusted) ─fork─▶ supervisor S ─unshare(PID|NET|NS)─fork─▶ student process P (PID 1 of its namespace)
 
-S (trusted) mounts a private size-limited tmpfs as P's working directory, enforces the wall-clock deadline and reports
+S (trusted) mounts a private size-limited tmpfs as P's working directory (with the Python installation's
+directories bind-mounted read-only inside it, so lazy imports work), enforces the wall-clock deadline and reports
 P's exit status on a pipe only S holds. P, before running any student code: sets its resource limits (CPU soft = hard,
 address space, process count, file size, open files, no core dumps), chroots into the private working directory, drops
 to an unprivileged uid/gid with no supplementary groups, and closes every descriptor except its output and result
@@ -23,6 +24,7 @@ import ctypes.util
 import os
 import resource
 import signal
+import sys
 import time
 from dataclasses import dataclass
 
@@ -31,8 +33,11 @@ CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
+MS_RDONLY = 0x1
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
 PR_SET_PDEATHSIG = 1
 UID_BASE = int(os.environ.get("LMCOURSE_SANDBOX_UID_BASE", "3100000"))  # slot k runs as uid/gid UID_BASE + k
 
@@ -71,6 +76,29 @@ def mount_tmpfs(path: str, size_mb: int, uid: int) -> None:
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
     opts = f"size={size_mb}m,mode=0700,uid={uid},gid={uid}".encode()
     _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts), f"mount tmpfs {path}")
+
+
+def bind_readonly(src: str, dst: str) -> None:
+    """Make directory `src` visible read-only at `dst` (inside the jail)."""
+    os.makedirs(dst, mode=0o755, exist_ok=True)
+    _check(_libc.mount(src.encode(), dst.encode(), None, MS_BIND | MS_REC, None), f"bind-mount {src}")
+    flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
+    _check(_libc.mount(None, dst.encode(), None, flags, None), f"remount {dst} read-only")
+
+
+def interpreter_paths() -> list[str]:
+    """The import path entries that belong to the Python installation (stdlib, lib-dynload, site-packages), and
+    nothing else: the project checkout (an editable install's source folder), the autograder zip, the output folder
+    and the submissions stay outside the jail. Mounted read-only inside it, so that a module imported lazily (torch
+    imports torch._dynamo on the first optimizer step) is still found."""
+    roots = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+    paths = []
+    for p in sys.path:
+        if p and os.path.isabs(p) and os.path.isdir(p):
+            real = os.path.realpath(p)
+            if any(real == r or real.startswith(r + os.sep) for r in roots):
+                paths.append(p)
+    return paths
 
 
 def isolation_level() -> str:

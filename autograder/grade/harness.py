@@ -4,7 +4,7 @@ Nothing here decides a score. The process only ever holds the probe expressions 
 values or mistake values), and streams one JSON line per event to the result pipe:
     {"ev": "cell", "i": 3, "etype": "ZeroDivisionError", "error": "..."}      a cell raised (later cells still run)
     {"ev": "probe", "test": "q1a", "plain": to_plain(value), "forbidden": [...]} one per test, as soon as it ran
-    {"ev": "done"}                                                              every test ran
+    {"ev": "done", "modules": [...]}     every test ran (modules: imported lazily, for the worker to pre-import)
 The trusted grader re-validates every line and scores with `autograder.checks.compare`; a test whose line never
 arrives (os._exit, a crash, a timeout) counts as failed.
 """
@@ -65,6 +65,7 @@ def run(job: dict, fd: int) -> None:
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), line_buffering=True, errors="backslashreplace")
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), line_buffering=True, errors="backslashreplace")
     sys.modules["otter"] = _otter_stub()
+    preloaded = set(sys.modules)
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _Anything}
     for i, src in enumerate(job["cells"]):
         name = f"<cell {i}>"
@@ -84,7 +85,7 @@ def run(job: dict, fd: int) -> None:
         for t in q["tests"]:
             _send(fd, _probe(t, q["forbidden"], q["name"], ns))
     sys.stdout.flush()
-    _send(fd, {"ev": "done"})
+    _send(fd, {"ev": "done", "modules": sorted(set(sys.modules) - preloaded)[:1000]})
 
 
 def _resolve(dotted: str) -> types.FunctionType | None:

@@ -6,6 +6,7 @@ process of any submission survives. Isolation needs root (this machine and CI ru
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import socket
@@ -99,7 +100,10 @@ def test_secrets_unreadable_and_uid_dropped(batch: dict) -> None:
 
     uid = int(out.split("uid ", 1)[1].split()[0])
     assert uid >= UID_BASE
-    assert "root listing ['tmp']" in out  # the private working directory is all it can see
+    from autograder.sandbox import interpreter_paths
+
+    listing = ast.literal_eval(out.split("root listing ", 1)[1].splitlines()[0])
+    assert set(listing) <= {"tmp"} | {p.split("/")[1] for p in interpreter_paths()}  # its tmpfs + the interpreter
     assert "found []" in out
 
 

@@ -1,4 +1,3 @@
-import glob
 import os
 
 print("uid", os.getuid(), "gid", os.getgid(), "root listing", sorted(os.listdir("/")))
@@ -8,4 +7,9 @@ for path in ["__ZIP__", "__CHECKS__", "/etc/passwd", "/proc/1/environ", "__REPO_
             print("LEAKED", path, f.read())
     except OSError as e:
         print("could not read", path, e)
-print("found", glob.glob("/**/*.zip", recursive=True) + glob.glob("/**/*.json", recursive=True))
+found = []
+for dirpath, dirnames, filenames in os.walk("/"):  # everything visible, hidden folders included
+    for name in filenames + dirnames:
+        if name in ("autograder.zip", "default.json", "variants.csv", "final_grades.csv", "solutions", "dist"):
+            found.append(os.path.join(dirpath, name))
+print("found", found)
