@@ -94,8 +94,12 @@ def _resolve(key: dict[str, Any], student: str, item: str, code: str) -> str:
 
 
 def read_responses(path: Path, key: dict[str, Any], problems: list[str]) -> list[Response]:
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        problems.append(f"{path}: cannot read responses: {e}")
+        return []
     if not rows:
         problems.append(f"{path}: empty responses file")
         return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -69,22 +70,37 @@ def parse_items(spec: str | None) -> list[str]:
 
 def read_roster(path: Path, warn=click.echo) -> list[dict[str, str]]:  # noqa: ANN001
     """Rows with a non-empty, unique student_id; bad rows are reported with file and line and skipped."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        if not reader.fieldnames or "student_id" not in [h.strip() for h in reader.fieldnames]:
-            raise click.ClickException(f"{path}: roster needs a 'student_id' column (got {reader.fieldnames})")
-        rows, seen = [], set()
-        for line, row in enumerate(reader, start=2):
-            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            sid = row.get("student_id", "")
-            if not sid:
-                warn(f"{path}:{line}: empty student_id, row skipped", err=True)
-            elif sid in seen:
-                warn(f"{path}:{line}: duplicate student_id {sid!r}, row skipped", err=True)
-            else:
-                seen.add(sid)
-                rows.append({"student_id": sid, "name": row.get("name", ""), "email": row.get("email", "")})
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            table = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise click.ClickException(f"{path}: cannot read the roster: {e}") from e
+    header = [h.strip() for h in table[0]] if table else []
+    if "student_id" not in header:
+        raise click.ClickException(f"{path}: roster needs a 'student_id' column (got {header})")
+    rows, seen = [], set()
+    for line, cells in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        row = {k: (v or "").strip() for k, v in zip(header, cells, strict=False)}
+        sid = row.get("student_id", "")
+        if not sid:
+            warn(f"{path}:{line}: empty student_id, row skipped", err=True)
+        elif sid in seen:
+            warn(f"{path}:{line}: duplicate student_id {sid!r}, row skipped", err=True)
+        else:
+            seen.add(sid)
+            rows.append({"student_id": sid, "name": row.get("name", ""), "email": row.get("email", "")})
     return rows
+
+
+def file_stem(student_id: str) -> str:
+    """A file name for a student's paper: the id itself when it is safe, else a sanitized id plus a short hash
+    (so "../x" cannot leave the output folder and two odd ids cannot collide)."""
+    safe = re.sub(r"[^A-Za-z0-9._@-]", "_", student_id).lstrip(".")
+    if safe == student_id and safe:
+        return safe
+    return f"{safe[:40] or 'student'}-{hashlib.sha256(student_id.encode()).hexdigest()[:8]}"
 
 
 def _finish(v: dict[str, Any]) -> dict[str, Any]:

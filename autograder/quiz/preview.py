@@ -13,7 +13,7 @@ import jinja2
 
 from assignments.quiz import item_title
 
-from .model import Quiz, num
+from .model import Quiz, file_stem, num
 
 KEY_FORMAT = "lmcourse.quiz-key/1"
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
@@ -91,7 +91,7 @@ def write_preview(quiz: Quiz, out: Path, ext: str) -> list[Path]:
         for sub, key in (("students", False), ("keys", True)):
             (out / sub).mkdir(exist_ok=True)
             heading = f"Quiz for {s['name'] or sid} ({sid}), seed {quiz.seed}" + (" — answer key" if key else "")
-            path = out / sub / f"{sid}.{ext}"
+            path = out / sub / f"{file_stem(sid)}.{ext}"
             path.write_text(tpl.render(heading=heading, groups=_groups(quiz, sid), key=key), encoding="utf-8")
             written.append(path)
     return written

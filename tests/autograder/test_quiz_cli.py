@@ -172,3 +172,23 @@ def test_bundled_example_responses_grade_as_documented(tmp_path):
     scored = rows(tmp_path / "g" / "scored_responses.csv")
     assert {(s["student"], s["item"], s["mistake"]) for s in scored if s["score"] == "0.0"} == {
         ("s002", "total_loss", "mean-for-sum"), ("s004", "dataset_loss", "not-a-number")}
+
+
+def test_roster_rows_are_checked_and_odd_ids_stay_inside_out(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\n../evil,E\n,Nobody\nok1,A\nok1,Again\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["quiz", "--roster", str(roster), "--items", "total_loss", "--format", "md",
+                                  "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert f"{roster}:3: empty student_id" in r.output and f"{roster}:5: duplicate student_id 'ok1'" in r.output
+    papers = sorted(p.name for p in (out / "students").iterdir())
+    assert len(papers) == 2 and "ok1.md" in papers and not (tmp_path / "evil.md").exists()
+    assert [k["student_id"] for k in rows(out / "answer_key.csv")] == ["../evil", "ok1"]
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("student,item,answer\nJos\xe9,total_loss,4\n".encode("latin-1"))
+    other = ROSTER.parent / "quiz_responses.csv"
+    r = CliRunner().invoke(main, ["quiz", "grade", "--key", str(out / "key.json"), "--responses", str(bad),
+                                  "--responses", str(other), "--out", str(tmp_path / "g")])
+    assert r.exit_code == 0 and f"{bad}: cannot read responses" in r.output
+    assert f"{other}:2: cannot tell which variant" in r.output  # the next file is still read, row by row
