@@ -54,10 +54,11 @@ def _statement(p: dict[str, Any]) -> tuple[str, bool, str, str]:
         total = total_loss(ls)
         shown = total if k == "objective-value" else total / len(ls)
         truth = abs(shown - total) < 1e-9
+        mean = "" if truth else f"{fmt(shown)} is the mean of the losses (mean for sum). "
         return (f"A model's losses on the {len(ls)} sequences of a dataset are {fmt_list(ls)}. The value of the "
                 f"pre-training objective at these parameters is {fmt(shown)}.", truth,
-                f"The objective sums the sequence losses: {' + '.join(fmt(x) for x in ls)} = {fmt(total)}.",
-                "mean-for-sum" if truth else "mean-accepted")
+                f"{mean}The objective sums the sequence losses: {' + '.join(fmt(x) for x in ls)} = {fmt(total)}.",
+                "mean-for-sum")
     a, b, c, d = p["change"]
     before, after = total_loss([a, c]), total_loss([b, d])
     truth = after < before
