@@ -54,7 +54,8 @@ def export(quiz: Quiz, formats: list[str], out: Path) -> dict[str, list[Path]]:
 
 
 @click.group(invoke_without_command=True)
-@click.option("--items", default="all", show_default=True, help="Comma-separated item ids, or all.")
+@click.option("--items", multiple=True, default=("all",), show_default=True,
+              help="Item ids (comma-separated or repeated), or all.")
 @click.option("--variants", "-n", "n_variants", type=click.IntRange(1), default=10, show_default=True,
               help="Variants per item (variant 0 is the course card). Ignored with --roster.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Term seed: same seed, same quiz.")
@@ -65,8 +66,8 @@ def export(quiz: Quiz, formats: list[str], out: Path) -> dict[str, list[Path]]:
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV with a student_id column: one variant of each item per student, and a key per student.")
 @click.pass_context
-def quiz_command(ctx: click.Context, items: str, n_variants: int, seed: int, formats: tuple[str, ...], out: Path,
-                 roster: Path | None) -> None:
+def quiz_command(ctx: click.Context, items: tuple[str, ...], n_variants: int, seed: int, formats: tuple[str, ...],
+                 out: Path, roster: Path | None) -> None:
     """Generate quiz variants of every card and export them for an LMS."""
     if ctx.invoked_subcommand is not None:
         return
@@ -75,7 +76,7 @@ def quiz_command(ctx: click.Context, items: str, n_variants: int, seed: int, for
     students = read_roster(roster) if roster else None
     if roster and not students:
         raise click.ClickException(f"{roster}: no students to give variants to")
-    quiz = build_quiz(parse_items(items), n_variants, seed, students)
+    quiz = build_quiz(parse_items(",".join(items)), n_variants, seed, students)
     written = export(quiz, fmts, out)
     n = sum(len(v) for v in quiz.variants.values())
     who = f" for {len(students)} students" if students else ""

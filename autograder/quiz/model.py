@@ -59,9 +59,9 @@ class Quiz:
 
 
 def parse_items(spec: str | None) -> list[str]:
-    if not spec or spec == "all":
+    items = [s.strip() for s in (spec or "").replace(" ", ",").split(",") if s.strip()]
+    if not items or "all" in items:
         return list(ITEMS)
-    items = [s.strip() for s in spec.replace(" ", ",").split(",") if s.strip()]
     bad = [s for s in items if s not in ITEMS]
     if bad:
         raise click.BadParameter(f"unknown item(s) {', '.join(bad)}; known: {', '.join(ITEMS)}", param_hint="--items")

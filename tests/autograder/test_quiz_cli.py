@@ -154,9 +154,11 @@ def test_cli_errors_name_the_problem(tmp_path):
 
 
 def test_formats_can_be_combined(tmp_path):
-    r = run("--items", "dataset_loss", "-n", "2", "--format", "gift,json", "--format", "qti", "--out", str(tmp_path))
+    r = run("--items", "dataset_loss", "--items", "total_loss", "-n", "2", "--format", "gift,json", "--format", "qti",
+            "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["key.json", "quiz.gift", "quiz.json", "quiz.qti.zip"]
+    assert json.loads((tmp_path / "key.json").read_text(encoding="utf-8"))["items"] == ["dataset_loss", "total_loss"]
 
 
 def test_bundled_example_responses_grade_as_documented(tmp_path):
