@@ -47,10 +47,8 @@ def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
 
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
+    with open(tmp, "w", encoding="utf-8") as f:  # rename is atomic: a reader (or a rerun) sees old or new, whole
         f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
     os.replace(tmp, path)
 
 

@@ -1,0 +1,83 @@
+"""Grading throughput: `lmcourse grade` vs a loop of stock `otter run`, on the same submissions, in one run.
+
+The batch is N copies (default 40) of the assignment's example submissions (correct, blank, one per common mistake)
+from examples/submissions/<id>/, graded with one fresh `lmcourse build`. Prints one JSON object: both wall times,
+the ratio, and whether both graders gave every submission the same total.
+
+    python benchmarks/grading_throughput.py [--assignment loss] [--n 40] [--otter-limit K]
+
+`--otter-limit K` times stock Otter on only the first K submissions and scales its time to N (marked in the JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--assignment", default="loss")
+    ap.add_argument("--n", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--otter-limit", type=int, default=None)
+    args = ap.parse_args()
+    examples = sorted((ROOT / "examples" / "submissions" / args.assignment).glob("*.ipynb"))
+    if not examples:
+        sys.exit(f"no example submissions in examples/submissions/{args.assignment}/")
+    with tempfile.TemporaryDirectory(prefix="lmcourse-bench-") as tmp_s:
+        tmp = Path(tmp_s)
+        subprocess.run([sys.executable, "-m", "autograder.cli", "build", args.assignment, "--out", str(tmp / "dist")],
+                       cwd=ROOT, check=True, capture_output=True)
+        zip_path = tmp / "dist" / args.assignment / "autograder" / "autograder.zip"
+        subs = tmp / "subs"
+        subs.mkdir()
+        batch = []
+        for i in range(args.n):
+            src = examples[i % len(examples)]
+            dst = subs / f"{i:03d}_{src.name}"
+            shutil.copy(src, dst)
+            batch.append(dst)
+
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "-a", str(zip_path), str(subs), "--out",
+                        str(tmp / "ours"), "--quiet", "--workers", str(args.workers)], cwd=ROOT, check=True,
+                       capture_output=True)
+        ours_s = time.perf_counter() - t0
+        ours = {p.name: json.loads((tmp / "ours" / "results" / f"{p.name}.json").read_text())["score"] for p in batch}
+
+        otter = Path(sys.executable).with_name("otter")
+        timed = batch[: args.otter_limit] if args.otter_limit else batch
+        theirs = {}
+        t0 = time.perf_counter()
+        for p in timed:
+            out = tmp / "otter" / p.stem
+            out.mkdir(parents=True)
+            subprocess.run([str(otter), "run", "-a", str(zip_path), "-o", str(out), str(p)], cwd=out, check=True,
+                           capture_output=True)
+            tests = json.loads((out / "results.json").read_text())["tests"]
+            theirs[p.name] = sum(t.get("score") or 0 for t in tests if "max_score" in t)
+        otter_s = (time.perf_counter() - t0) * len(batch) / len(timed)
+
+    print(json.dumps({
+        "benchmark": "grading_throughput", "assignment": args.assignment, "submissions": len(batch),
+        "kinds": [p.stem for p in examples], "lmcourse_grade_s": round(ours_s, 2),
+        "otter_run_loop_s": round(otter_s, 2), "otter_extrapolated_from": None if not args.otter_limit else len(timed),
+        "ratio": round(otter_s / ours_s, 1), "per_submission_ms": {"lmcourse_grade": round(1000 * ours_s / len(batch)),
+                                                                   "otter_run": round(1000 * otter_s / len(batch))},
+        "same_totals": all(abs(ours[k] - v) < 1e-6 for k, v in theirs.items()),
+        "workers": args.workers or os.cpu_count(), "cpus": os.cpu_count(),
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
