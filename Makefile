@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/python -m lmcore.demo
 	$(BIN)/lmcourse quiz --roster examples/roster.csv --seed 2026 --format all --out dist/quiz
 	$(BIN)/lmcourse quiz grade --key dist/quiz/key.json --responses examples/quiz_responses.csv --out dist/quiz/grades
+	$(BIN)/lmcourse train --preset tiny --out dist/train
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -20,6 +20,8 @@ from .losses import (
 )
 from .model import GPT, GPTConfig
 from .tokenize import DEFAULT_SPECIALS, Vocabulary, word_tokenize
+from .train import train  # lmcore.train is this function; its loop lives in lmcore/train.py
+from .train_config import TrainConfig
 
 __all__ = [
     "BPETokenizer",
@@ -30,6 +32,7 @@ __all__ = [
     "ENTROPY_FLOOR",
     "GPT",
     "GPTConfig",
+    "TrainConfig",
     "Vocabulary",
     "cross_entropy",
     "dataset_loss",
@@ -43,5 +46,6 @@ __all__ = [
     "sequence_prob",
     "step_losses",
     "total_loss",
+    "train",
     "word_tokenize",
 ]

@@ -91,6 +91,17 @@ class GPT(nn.Module):
         n = sum(p.numel() for p in self.parameters())
         return n - self.wpe.weight.numel() if non_embedding else n
 
+    def flops_per_token(self, seq_len: int | None = None) -> int:
+        """Training FLOPs per token (forward + backward, PaLM appendix B, as nanoGPT counts them):
+
+            6 N + 12 L H Q T   (N = num_params(), position table excluded; Q = n_embd / H; T = seq_len)
+
+        6 N: 2 per weight forward, 4 backward; 12 L H Q T: the attention scores and their weighted sum.
+        """
+        c = self.config
+        T = c.block_size if seq_len is None else seq_len
+        return 6 * self.num_params() + 12 * c.n_layer * c.n_head * (c.n_embd // c.n_head) * T
+
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         B, T = idx.shape
         if T > self.config.block_size:
