@@ -23,6 +23,10 @@ demo: $(STAMP)
 	$(BIN)/lmcourse quiz --roster examples/roster.csv --seed 2026 --format all --out dist/quiz
 	$(BIN)/lmcourse quiz grade --key dist/quiz/key.json --responses examples/quiz_responses.csv --out dist/quiz/grades
 	$(BIN)/lmcourse train --preset tiny --out dist/train
+	for d in examples/submissions/*/; do a=$$(basename $$d); \
+	  test -f dist/$$a/autograder/autograder.zip || $(BIN)/lmcourse build $$a --out dist || exit 1; \
+	  echo "== lmcourse grade: $$a"; \
+	  $(BIN)/lmcourse grade -a dist/$$a/autograder/autograder.zip $$d*.ipynb --out dist/grades/$$a || exit 1; done
 
 test: $(STAMP)
 	$(BIN)/ruff check .
