@@ -65,10 +65,9 @@ class TrainConfig:
         for name in ("steps", "batch_size", "block_size", "eval_interval", "log_interval"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.threads is not None and self.threads < 1:
-            problems.append(f"threads must be >= 1, got {self.threads}")
-        if self.micro_batch_size is not None and self.micro_batch_size < 1:
-            problems.append(f"micro_batch_size must be >= 1, got {self.micro_batch_size}")
+        for name in ("micro_batch_size", "stop_at", "eval_tokens", "threads"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                problems.append(f"{name} must be >= 1 (or None), got {getattr(self, name)}")
         if self.model == "gpt" and self.n_embd % self.n_head:
             problems.append(f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head})")
         if not 0 < self.val_fraction < 1:

@@ -46,11 +46,16 @@ def test_cuda_graph_steps_equal_eager_steps(exact_fp32, micro_batches):
         set_lr(graph_opt, lr)
         batch = to_device(torch.randint(27, (8, 33), generator=gen), dev)
         (l1, n1), (l2, n2) = eager.step(batch), graphed.step(batch)
-        torch.testing.assert_close(l2, l1, rtol=1e-5, atol=1e-6, msg=f"loss at step {step}")
-        torch.testing.assert_close(n2, n1, rtol=1e-4, atol=1e-6, msg=f"grad norm at step {step}")
+        torch.testing.assert_close(l2, l1, rtol=1e-4, atol=1e-6, msg=f"loss at step {step}")
+        torch.testing.assert_close(n2, n1, rtol=1e-3, atol=1e-6, msg=f"grad norm at step {step}")
     assert graphed.graph is not None, "the step was not captured (capture failed and fell back to eager)"
     for (name, p1), p2 in zip(eager_model.named_parameters(), graph_model.parameters(), strict=True):
-        torch.testing.assert_close(p2, p1, rtol=1e-4, atol=1e-6, msg=name)
+        torch.testing.assert_close(p2, p1, rtol=1e-3, atol=1e-5, msg=name)
+    # the replayed step reads the learning rate from its device tensor: lr = 0 leaves every parameter as it was
+    before = [p.detach().clone() for p in graph_model.parameters()]
+    set_lr(graph_opt, 0.0)
+    graphed.step(to_device(torch.randint(27, (8, 33), generator=gen), dev))
+    assert all(torch.equal(a, p) for a, p in zip(before, graph_model.parameters(), strict=True))
 
 
 def test_compiled_bf16_graphed_tiny_preset_reaches_floor(tmp_path):
