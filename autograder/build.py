@@ -55,7 +55,22 @@ def _same_shape(a: Checks, b: Checks) -> bool:
 
 
 def build_assignment(assignment: str, out: Path, students: list[Student], seed: int | None) -> dict:
-    """Build one assignment into out/<assignment>/; returns a small summary."""
+    """Build one assignment into out/<assignment>/; returns a small summary.
+
+    Runs torch with one thread: the reference numbers come from tiny tensors, where a thread pool only adds
+    overhead (60x slower on a busy 2-core machine). Results are the same either way.
+    """
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _build_assignment(assignment, out, students, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _build_assignment(assignment: str, out: Path, students: list[Student], seed: int | None) -> dict:
     spec = load_spec(assignment)
     t0 = time.perf_counter()
     mapping = {s.student_id: variant_id(assignment, s.student_id, seed or 0) for s in students}
@@ -95,12 +110,14 @@ def build_assignment(assignment: str, out: Path, students: list[Student], seed: 
         (dest / "variants.csv").write_text(variants_csv, encoding="utf-8")
 
     student_nb = nbformat.read(dest / "student" / f"{assignment}.ipynb", as_version=4)
-    write_notebook(_student_copy(student_nb, assignment, DEFAULT, None, None), dest / "student" / f"{assignment}.ipynb")
+    tests = {name: _parse_test_file(src) for name, src in student_nb.metadata.get("otter", {}).get("tests", {}).items()}
+    write_notebook(_student_copy(student_nb, tests, assignment, DEFAULT, None, None),
+                   dest / "student" / f"{assignment}.ipynb")
     for s in students:
         v = mapping[s.student_id]
         rendered = render_master(assignment, params[v], checks, v, s.student_id, context=_context(spec, params[v]),
                                  with_tests=False)
-        nb = _student_copy(student_nb, assignment, v, s.student_id, rendered)
+        nb = _student_copy(student_nb, tests, assignment, v, s.student_id, rendered)
         write_notebook(nb, dest / "student" / s.student_id / f"{assignment}.ipynb")
     return {"assignment": assignment, "variants": len(variants), "students": len(students),
             "otter_assign_s": round(t_otter - t0, 2), "total_s": round(time.perf_counter() - t0, 2)}
@@ -114,10 +131,12 @@ def _variants_csv(mapping: dict[str, str]) -> str:
     return buf.getvalue()
 
 
-def _student_copy(student_nb: nbformat.NotebookNode, assignment: str, variant: str, student_id: str | None,
-                  rendered: nbformat.NotebookNode | None) -> nbformat.NotebookNode:
-    """Otter's student notebook with the keyed, variant-dependent cells replaced by this variant's text."""
-    nb = nbformat.from_dict(student_nb)
+def _student_copy(student_nb: nbformat.NotebookNode, tests: dict[str, list], assignment: str, variant: str,
+                  student_id: str | None, rendered: nbformat.NotebookNode | None) -> nbformat.NotebookNode:
+    """Otter's student notebook with the keyed, variant-dependent cells replaced by this variant's text, and public
+    tests holding only this variant's data."""
+    nb = nbformat.from_dict({**student_nb, "metadata": {}})
+    nb.metadata = nbformat.from_dict({k: v for k, v in student_nb.metadata.items() if k != "otter"})
     if rendered is not None:
         texts = {c.metadata["lmcourse"]["key"]: c.source for c in rendered.cells if "lmcourse" in c.metadata}
         for cell in nb.cells:
@@ -127,26 +146,39 @@ def _student_copy(student_nb: nbformat.NotebookNode, assignment: str, variant: s
             if key not in texts:
                 raise RuntimeError(f"{assignment}: template cell {key!r} is missing from variant {variant}")
             cell.source = texts[key]
-    tests = nb.metadata.get("otter", {}).get("tests", {})
-    for name, source in tests.items():
-        tests[name] = _only_variant(source, variant)
+    if "otter" in student_nb.metadata:
+        otter_meta = {k: v for k, v in student_nb.metadata["otter"].items() if k != "tests"}
+        otter_meta["tests"] = {name: _test_file_for(parts, variant) for name, parts in tests.items()}
+        nb.metadata["otter"] = nbformat.from_dict(otter_meta)
     nb.metadata["lmcourse"] = {"assignment": assignment, "variant": variant, "student_id": student_id}
     return stable_ids(nb, assignment)
 
 
-def _only_variant(test_file: str, variant: str) -> str:
-    """Keep one variant's data in a public Otter test file (the zip keeps all): a student's notebook then holds
-    only its own public expectations, and stays small for a large roster."""
-    out = []
+def _parse_test_file(test_file: str) -> list:
+    """Split an Otter test file into text lines and (prefix, data) pairs for its `data = json.loads(...)` lines,
+    parsed once so each student's copy costs only a small json.dumps."""
+    parts: list = []
     for line in test_file.split("\n"):
         head, sep, literal = line.partition("data = json.loads(")
         if sep and literal.endswith(")"):
-            data = json.loads(ast.literal_eval(literal[:-1]))
-            for key in ("variants", "setup"):
-                data[key] = {variant: data[key][variant]}
-            line = f"{head}{sep}{json.dumps(data, sort_keys=True)!r})"
-        out.append(line)
-    return "\n".join(out)
+            parts.append((head + sep, json.loads(ast.literal_eval(literal[:-1]))))
+        else:
+            parts.append(line)
+    return parts
+
+
+def _test_file_for(parts: list, variant: str) -> str:
+    """The public test file with only `variant`'s data (the zip keeps every variant): a student's notebook holds
+    only its own public expectations, and stays small for a large roster."""
+    lines = []
+    for part in parts:
+        if isinstance(part, str):
+            lines.append(part)
+            continue
+        prefix, data = part
+        one = {**data, "variants": {variant: data["variants"][variant]}, "setup": {variant: data["setup"][variant]}}
+        lines.append(f"{prefix}{json.dumps(one, sort_keys=True)!r})")
+    return "\n".join(lines)
 
 
 def _otter_assign(master: Path, dest: Path) -> None:

@@ -10,6 +10,7 @@ made from Otter's student notebook by swapping the keyed cells' text for the stu
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -109,14 +110,7 @@ def render_master(assignment: str, params: dict[str, Any], by_variant: dict[str,
 
     with_tests=False leaves the test cells out (enough to re-render a student's variant-dependent cells).
     """
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(ROOT / "assignments" / assignment)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    env.filters["py"] = _py
-    template = env.get_template("master.ipynb.j2")
+    template = _template(assignment)
     text = template.render(
         p=params,
         variant=variant,
@@ -130,6 +124,18 @@ def render_master(assignment: str, params: dict[str, Any], by_variant: dict[str,
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["lmcourse"] = {"assignment": assignment, "variant": variant, "student_id": student_id}
     return nb
+
+
+@functools.cache
+def _template(assignment: str) -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ROOT / "assignments" / assignment)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["py"] = _py
+    return env.get_template("master.ipynb.j2")
 
 
 def _py(value: Any) -> str:

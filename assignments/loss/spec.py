@@ -46,7 +46,7 @@ def params(variant: str) -> dict:
         "variant": variant, "tokens": tokens, "vocab": vocab.itos, "ids": ids,
         "logits": [[round(v, 2) for v in row] for row in logits.double().tolist()],
         "steps": steps, "hidden_steps": [round(rng.uniform(0.1, 4.0), 2) for _ in range(7)],
-        "step_probs": [round(float(p), 4) for p in step_probs], "long_probs": long_probs, "dataset": dataset,
+        "step_probs": [float(f"{float(p):.4g}") for p in step_probs], "long_probs": long_probs, "dataset": dataset,
         "mcq": {q: draw(item, variant) for q, item in MCQ_ITEMS.items()},
     }
 

@@ -8,6 +8,7 @@ and the per-sequence losses at two iterations; the default variant uses the card
 
 from __future__ import annotations
 
+import functools
 import random
 
 import torch
@@ -66,18 +67,33 @@ def template_vars(p: dict) -> dict:
     return {"setup": setup_code(p), "steps": STEPS}
 
 
+@functools.cache
+def _dataset(corpus_seed: int) -> tuple[list[list[int]], int, lmcore.BigramLM]:
+    """SEQS, V and FITTED exactly as the data cell makes them (cached: variants share nothing else)."""
+    corpus = lmcore.load_corpus(n_train=3000, n_val=1000, seed=corpus_seed)
+    V = len(corpus.vocab)
+    seqs = corpus.sequences("train", min_len=8, max_len=16, seed=corpus_seed)[:12]
+    return seqs, V, lmcore.BigramLM.from_counts(corpus.sequences("val"), V)
+
+
 def _reference(p: dict, reduce: str = "sum", steps: int = STEPS) -> list[float]:
-    """Objective values before each of `steps` SGD steps on the summed (or mean) dataset loss, with lmcore."""
-    ns: dict = {}
-    exec(setup_code(p).replace('"cuda" if torch.cuda.is_available() else "cpu"', '"cpu"'), ns)
-    model, seqs = ns["fresh_model"](), ns["SEQS"]
+    """Objective values before each of `steps` SGD steps on the summed (or mean) dataset loss, then after the last,
+    with lmcore: all sequences in one right-padded batch, padded targets ignored (-100)."""
+    seqs, V, _ = _dataset(p["corpus_seed"])
+    T = max(len(s) for s in seqs) - 1
+    inputs = torch.zeros(len(seqs), T, dtype=torch.long)
+    targets = torch.full((len(seqs), T), -100, dtype=torch.long)
+    for row, s in enumerate(seqs):
+        inputs[row, : len(s) - 1] = torch.tensor(s[:-1])
+        targets[row, : len(s) - 1] = torch.tensor(s[1:])
+    torch.manual_seed(0)
+    model = lmcore.BigramLM(V)
     opt = torch.optim.SGD(model.parameters(), lr=p["lr"])
     curve = []
     for _ in range(steps):
         opt.zero_grad()
-        losses = torch.stack([lmcore.sequence_loss(model(torch.tensor(s[:-1])[None])[0], s[1:]) for s in seqs])
-        total = losses.sum() if reduce == "sum" else losses.mean()
-        total.backward()
+        losses = lmcore.sequence_loss(model(inputs), targets)  # (B,): L_theta(x) per sequence
+        (losses.sum() if reduce == "sum" else losses.mean()).backward()
         opt.step()
         curve.append(float(losses.sum().detach()))
     curve.append(lmcore.dataset_loss(model, seqs))
@@ -85,12 +101,12 @@ def _reference(p: dict, reduce: str = "sum", steps: int = STEPS) -> list[float]:
 
 
 def checks(p: dict) -> Checks:
-    ns: dict = {}
-    exec(setup_code(p).replace('"cuda" if torch.cuda.is_available() else "cpu"', '"cpu"'), ns)
-    seqs, n_tok = ns["SEQS"], sum(len(s) - 1 for s in ns["SEQS"])
+    seqs, V, fitted = _dataset(p["corpus_seed"])
+    models = {"UNIFORM": lmcore.BigramLM(V), "FITTED": fitted}
+    n_tok = sum(len(s) - 1 for s in seqs)
 
     def objective_test(name: str, model: str, hidden: bool) -> Test:
-        value = lmcore.dataset_loss(ns[model], seqs)
+        value = lmcore.dataset_loss(models[model], seqs)
         return Test(name, f"float(objective({model}, SEQS))", value, hidden=hidden, rtol=1e-4, mistakes=[
             Mistake("mean-instead-of-sum", value / len(seqs), "this is the mean sequence loss; the objective is the "
                     "sum Σ_{x∈D} L_θ(x)."),

@@ -1,0 +1,46 @@
+"""Benchmark `lmcourse build` with a roster: default build vs a 300-student roster, per assignment, one run.
+
+Prints JSON. Otter Assign runs once per assignment either way; each extra student costs one template render.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from autograder.build import ASSIGNMENTS, build_assignment
+from autograder.variants import Student
+
+N_STUDENTS = 300
+
+
+def main() -> None:
+    students = [Student(f"s{i:04d}") for i in range(N_STUDENTS)]
+    out: dict = {"benchmark": "build_variants", "students": N_STUDENTS, "cpu_count": os.cpu_count(),
+                 "machine": platform.machine()}
+    with tempfile.TemporaryDirectory() as tmp:
+        total_default = total_roster = 0.0
+        for a in ASSIGNMENTS:
+            t0 = time.perf_counter()
+            build_assignment(a, Path(tmp) / "default", [], None)
+            t1 = time.perf_counter()
+            build_assignment(a, Path(tmp) / "roster", students, 2026)
+            t2 = time.perf_counter()
+            nbs = list((Path(tmp) / "roster" / a / "student").rglob("*.ipynb"))
+            size = sum(p.stat().st_size for p in nbs) / len(nbs)
+            zip_mb = (Path(tmp) / "roster" / a / "autograder" / "autograder.zip").stat().st_size / 1e6
+            out[a] = {"default_s": round(t1 - t0, 2), "roster_s": round(t2 - t1, 2), "notebooks": len(nbs),
+                      "mean_student_notebook_kb": round(size / 1e3, 1), "autograder_zip_mb": round(zip_mb, 2)}
+            total_default += t1 - t0
+            total_roster += t2 - t1
+        out["total_default_s"], out["total_roster_s"] = round(total_default, 2), round(total_roster, 2)
+        out["roster_s_per_student"] = round(total_roster / N_STUDENTS, 4)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
