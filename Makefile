@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m lmcore.demo
+	$(BIN)/lmcourse build --out dist
+	$(BIN)/lmcourse build --roster examples/roster.csv --seed 2026 --out dist/roster
 	$(BIN)/lmcourse quiz --roster examples/roster.csv --seed 2026 --format all --out dist/quiz
 	$(BIN)/lmcourse quiz grade --key dist/quiz/key.json --responses examples/quiz_responses.csv --out dist/quiz/grades
 	$(BIN)/lmcourse train --preset tiny --out dist/train
