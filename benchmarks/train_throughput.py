@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,14 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lmcore import GPT, GPTConfig  # noqa: E402
 from lmcore.train_data import to_device  # noqa: E402
-from lmcore.train_step import Stepper, SummedLoss, autocast_dtype, configure_cuda, make_optimizer  # noqa: E402
+from lmcore.train_step import (  # noqa: E402
+    Stepper,
+    SummedLoss,
+    autocast_dtype,
+    configure_cuda,
+    describe_device,
+    make_optimizer,
+)
 
 CONFIGS = {
     "a": dict(name="gpt2-small", n_layer=12, n_head=12, n_embd=768, vocab_size=50304, T=1024, B=12),
@@ -57,18 +63,6 @@ def peak_bf16_tflops(device: torch.device) -> float | None:
     if "A100" in name:
         return 312.0
     return None
-
-
-def device_label(device: torch.device) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"cpu ({line.split(':', 1)[1].strip()}, {torch.get_num_threads()} threads)"
-    except OSError:
-        pass
-    return f"cpu ({platform.machine()}, {torch.get_num_threads()} threads)"
 
 
 VARIANTS = {  # name -> (CUDA graphs, sdpa_backend, compile mode)
@@ -119,7 +113,7 @@ def run(key: str, variant: str, device: torch.device, steps: int, warmup: int, c
     peak = peak_bf16_tflops(device)
     out = {
         "benchmark": "train_throughput", "config": key, "name": c["name"], "variant": variant,
-        "device": device_label(device), "torch": torch.__version__,
+        "device": describe_device(device), "torch": torch.__version__,
         "dtype": "bf16" if autocast_dtype("auto", device) else "fp32", "compile": cuda,
         "compile_mode": compile_mode if cuda else None, "cuda_graphs": stepper.graph is not None,
         "sdpa_backend": sdpa if cuda else None,

@@ -14,8 +14,8 @@ lmcore.dataset_loss and reported per token, next to the source's entropy floor: 
 
 from __future__ import annotations
 
+import json
 import math
-import platform
 import sys
 import warnings
 from pathlib import Path
@@ -44,6 +44,7 @@ from .train_step import (
     SummedLoss,
     autocast_dtype,
     configure_cuda,
+    describe_device,
     init_distributed,
     load_optimizer_state,
     make_optimizer,
@@ -111,7 +112,7 @@ def _run(cfg: TrainConfig, ckpt: dict | None, device: torch.device, rank: int, w
     # --- data and model ------------------------------------------------------------------------------------
     data = load_data(cfg.data, cfg.block_size, cfg.tokenizer, cfg.bpe_vocab_size, cfg.val_fraction)
     val = limit_tokens(data.val_sequences, cfg.eval_tokens)
-    val_tokens = sum(len(s) - 1 for s in val)
+    eval_batch = max(1, min(64, 2**26 // (cfg.block_size * data.vocab_size)))  # <= ~256 MB of fp32 logits
     micro = cfg.micro_batch_size or cfg.batch_size // world
     if micro < 1 or cfg.batch_size % (micro * world):
         raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of world size {world} "
@@ -182,7 +183,7 @@ def _run(cfg: TrainConfig, ckpt: dict | None, device: torch.device, rank: int, w
                 record["tokens_per_s"] = clock.lap()
                 if evaluate and is_main:
                     with clock.paused():
-                        last_val = _evaluate(model, val, val_tokens, data.entropy_floor, cfg)
+                        last_val = _evaluate(model, val, eval_batch, data.entropy_floor)
                     record.update(last_val)
                     say(_eval_line(done, last_val, data.entropy_floor))
                 if metrics is not None:
@@ -204,7 +205,7 @@ def _run(cfg: TrainConfig, ckpt: dict | None, device: torch.device, rank: int, w
 
     # --- what the run leaves behind -----------------------------------------------------------------------
     if is_main and not last_val and done == cfg.steps:  # resumed a finished run: evaluate it for the summary
-        last_val = _evaluate(model, val, val_tokens, data.entropy_floor, cfg)
+        last_val = _evaluate(model, val, eval_batch, data.entropy_floor)
     summary = _summary(cfg, data, model, device, world, accum, done, last_val, clock, amp, use_compile, stepper)
     if is_main:
         _save(out, cfg, model, opt, sampler, done, data.tokenizer_json)
@@ -215,16 +216,14 @@ def _run(cfg: TrainConfig, ckpt: dict | None, device: torch.device, rank: int, w
     return summary
 
 
-def _evaluate(model: nn.Module, val: list[list[int]], val_tokens: int, floor: float | None,
-              cfg: TrainConfig) -> dict[str, float]:
-    """Held-out dataset loss sum_{x in D_val} L_theta(x) (fp32, exact), and per token."""
+def _evaluate(model: nn.Module, val: list[list[int]], batch_size: int, floor: float | None) -> dict[str, float]:
+    """Held-out dataset loss sum_{x in D_val} L_theta(x) (fp32, exact), per token, and its gap to the floor."""
     was_training = model.training
     model.eval()
-    V = model.config.vocab_size if isinstance(model, GPT) else model.vocab_size
-    batch = max(1, min(64, 2**26 // (cfg.block_size * V)))  # at most ~256 MB of fp32 logits at a time
-    total = dataset_loss(model, val, batch_size=batch)
+    total = dataset_loss(model, val, batch_size=batch_size)
     model.train(was_training)
-    rec = {"val_loss": total / max(val_tokens, 1), "val_loss_sum": total, "val_tokens": val_tokens}
+    tokens = sum(len(s) - 1 for s in val)
+    rec = {"val_loss": total / max(tokens, 1), "val_loss_sum": total, "val_tokens": tokens}
     if floor is not None:
         rec["gap_to_floor"] = rec["val_loss"] - floor
     return rec
@@ -249,7 +248,6 @@ def _save(out: Path, cfg: TrainConfig, model: nn.Module, opt: torch.optim.Optimi
 
 def _summary(cfg: TrainConfig, data: Any, model: nn.Module, device: torch.device, world: int, accum: int, done: int,
              last_val: dict, clock: Throughput, amp: Any, use_compile: bool, stepper: Stepper) -> dict[str, Any]:
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
     floor = data.entropy_floor
     final = last_val.get("val_loss")
     return {
@@ -261,7 +259,7 @@ def _summary(cfg: TrainConfig, data: Any, model: nn.Module, device: torch.device
         "steps": done,
         "completed": done == cfg.steps,
         "device": device.type,
-        "device_name": name,
+        "device_name": describe_device(device),
         "world_size": world,
         "tokens_per_s": clock.steady(),
         "params": sum(p.numel() for p in model.parameters()),
@@ -275,8 +273,6 @@ def _summary(cfg: TrainConfig, data: Any, model: nn.Module, device: torch.device
 
 
 def _dumps(obj: Any) -> str:
-    import json
-
     def clean(v: Any) -> Any:
         return None if isinstance(v, float) and not math.isfinite(v) else v
 

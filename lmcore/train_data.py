@@ -24,11 +24,6 @@ class TokenData:
     source: str
     tokenizer_json: str | None = None  # the tokenizer/vocabulary, saved next to the checkpoint
 
-    @property
-    def val_tokens(self) -> int:
-        """Number of loss terms in the validation set: sum over sequences of (length - 1)."""
-        return sum(max(len(s) - 1, 0) for s in self.val_sequences)
-
 
 def load_data(data: str | None, block_size: int, tokenizer: str = "word", bpe_vocab_size: int = 512,
               val_fraction: float = 0.1) -> TokenData:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import warnings
 from collections.abc import Iterable
+from pathlib import Path
 
 import torch
 import torch.distributed as dist
@@ -38,6 +40,22 @@ def pick_device(name: str = "auto") -> torch.device:
         if device.index is None:
             device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
     return device
+
+
+def describe_device(device: torch.device) -> str:
+    """The GPU's name, or the CPU's model name and torch's thread count."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    cpu = platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    n = torch.get_num_threads()
+    return f"{device.type} ({cpu}, {n} thread{'s' if n > 1 else ''})"
 
 
 def autocast_dtype(dtype: str, device: torch.device) -> torch.dtype | None:
