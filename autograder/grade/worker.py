@@ -1,9 +1,11 @@
-"""The warm worker ("zygote"): imports torch, numpy, lmcore and the usual standard library once, then forks a fresh,
-isolated process per submission, so each submission pays only for its own code.
+"""The warm worker ("template"): imports torch, numpy, lmcore and the usual standard library once, then forks a
+fresh, isolated process per submission, so each submission pays only for its own code.
 
-Protocol (JSON lines): the grader writes one job per line on stdin; the worker answers one line per job on the
-descriptor that was stdout at start (fd 1 is then pointed at stderr, so nothing else can write into the protocol).
-Run as `python -m autograder.grade.worker`; it dies with the grader (PR_SET_PDEATHSIG).
+The template never sees a submission: it receives, over a SOCK_SEQPACKET socket (its stdin), a small header (limits,
+uid, the assignment's setup code) plus four pipe descriptors made by the grader — the job pipe the student process
+reads its cells and probes from, its output pipe, its result pipe and the supervisor's status pipe — and forks.
+So no other student's code, output or results are ever in the memory a student process inherits.
+Run as `python -m autograder.grade.worker`; it dies with the grader (PR_SET_PDEATHSIG, or EOF on the socket).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re  # noqa: E402
 import selectors  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -64,16 +67,14 @@ def warm() -> list[str]:
 
 
 _warm_setups: set[str] = set()
-_LEARNABLE = re.compile(r"^(torch|numpy|matplotlib|lmcore)(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+LEARNABLE = re.compile(r"^(torch|numpy|matplotlib|lmcore)(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
-def learn(events: list[dict]) -> None:
-    """Pre-import the library modules the last submission had to import lazily, so the next one does not pay.
-    Only names under torch/numpy/matplotlib/lmcore are taken from the (untrusted) report."""
-    done = next((e for e in events if e.get("ev") == "done"), {})
-    names = done.get("modules") if isinstance(done.get("modules"), list) else []
+def learn(names: list) -> None:
+    """Pre-import library modules a submission had to import lazily, so the next one does not pay. The names come
+    from a student process: only torch/numpy/matplotlib/lmcore submodules are accepted."""
     for name in names[:1000]:
-        if isinstance(name, str) and _LEARNABLE.match(name) and name not in sys.modules:
+        if isinstance(name, str) and LEARNABLE.match(name) and name not in sys.modules:
             try:
                 importlib.import_module(name)
             except Exception:
@@ -90,9 +91,44 @@ def warm_setup(code: str) -> None:
             print(f"lmcourse worker: assignment setup failed to warm up: {e!r}", file=sys.stderr)
 
 
-def _supervise(job: dict, limits: sandbox.Limits, uid: int | None, workdir: str, out_w: int, res_w: int,
-               st_w: int) -> None:
-    """Process S: isolate, fork the student process P, enforce the deadline, report P's fate on `st_w`."""
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, out_w: int, res_w: int) -> None:
+    """Process P: enter the jail, read the job, run it. Never returns."""
+    code = 0
+    try:
+        sandbox.set_pdeathsig(signal.SIGKILL)
+        if uid is None:
+            os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out_w, 1)
+        os.dup2(out_w, 2)
+        sandbox.close_fds_except({0, 1, 2, job_r, res_w})
+        sandbox.apply_limits(limits, uid)
+        sandbox.enter_jail(workdir, uid)
+        sandbox.set_pdeathsig(signal.SIGKILL)  # again: changing credentials cleared it
+        os.environ.clear()
+        os.environ.update({"HOME": "/" if uid is not None else workdir, "TMPDIR": "/tmp" if uid is not None
+                           else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
+        tempfile.tempdir = None
+        job = json.loads(_read_all(job_r))
+        os.close(job_r)
+        harness.run(job, res_w)
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[int]) -> None:
+    """Process S: isolate, fork the student process P, enforce the deadline, report P's fate on the status pipe."""
+    job_r, out_w, res_w, st_w = fds
     sandbox.set_pdeathsig(signal.SIGKILL)
     if uid is not None:
         sandbox.unshare(sandbox.CLONE_NEWPID | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWNS)
@@ -104,137 +140,96 @@ def _supervise(job: dict, limits: sandbox.Limits, uid: int | None, workdir: str,
     deadline = time.monotonic() + limits.timeout
     pid = os.fork()
     if pid == 0:
-        code = 0
-        try:
-            sandbox.set_pdeathsig(signal.SIGKILL)
-            if uid is None:
-                os.setsid()
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(devnull, 0)
-            os.dup2(out_w, 1)
-            os.dup2(out_w, 2)
-            sandbox.close_fds_except({0, 1, 2, res_w})
-            sandbox.apply_limits(limits, uid)
-            sandbox.enter_jail(workdir, uid)
-            sandbox.set_pdeathsig(signal.SIGKILL)  # again: changing credentials cleared it
-            os.environ.clear()
-            os.environ.update({"HOME": "/" if uid is not None else workdir, "TMPDIR": "/tmp" if uid is not None
-                               else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
-            tempfile.tempdir = None
-            harness.run(job, res_w)
-        except BaseException:
-            code = 70
-        finally:
-            os._exit(code)
-    os.close(out_w)
-    os.close(res_w)
+        os.close(st_w)
+        _student(limits, uid, workdir, job_r, out_w, res_w)
+    for fd in (job_r, out_w, res_w):
+        os.close(fd)
     status, timed_out, cpu = sandbox.wait_with_deadline(pid, deadline)
     if uid is None:  # without a PID namespace: kill what is left of its session
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-    report = {"status": status, "timed_out": timed_out, "cpu": cpu}
-    os.write(st_w, json.dumps(report).encode())
+    os.write(st_w, json.dumps({"status": status, "timed_out": timed_out, "cpu": cpu}).encode())
 
 
-def grade_one(job: dict) -> dict:
-    """Fork S for one job, collect P's output and result stream, and return everything as plain data."""
-    limits = sandbox.Limits(**job["limits"])
-    uid = job["uid"] if os.geteuid() == 0 else None
-    warm_setup(job.get("setup", ""))
+def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
+    """Fork S for one submission with the grader's four pipe ends; returns S's pid."""
+    limits = sandbox.Limits(**header["limits"])
+    uid = header["uid"] if os.geteuid() == 0 else None
+    warm_setup(header.get("setup", ""))
     workdir = tempfile.mkdtemp(prefix="lmcourse-sub-")
     if uid is not None:
         os.chown(workdir, uid, uid)
-    (out_r, out_w), (res_r, res_w), (st_r, st_w) = os.pipe(), os.pipe(), os.pipe()
-    t0 = time.monotonic()
     pid = os.fork()
     if pid == 0:
         code = 0
         try:
-            for fd in (out_r, res_r, st_r):
-                os.close(fd)
-            _supervise(job, limits, uid, workdir, out_w, res_w, st_w)
+            _supervise(limits, uid, workdir, fds)
         except BaseException as e:
-            os.write(st_w, json.dumps({"error": f"sandbox setup failed: {e!r}"}).encode())
+            os.write(fds[3], json.dumps({"error": f"sandbox setup failed: {e!r}"}).encode())
             code = 71
         finally:
             os._exit(code)
-    for fd in (out_w, res_w, st_w):
+    for fd in fds:
         os.close(fd)
-    out, res, st, out_total, res_over = _collect(out_r, res_r, st_r, limits, pid, t0 + limits.timeout + 20)
-    os.waitpid(pid, 0)
-    shutil.rmtree(workdir, ignore_errors=True)
-    try:
-        report = json.loads(st.decode() or "{}")
-    except ValueError:
-        report = {}
-    events = []
-    for line in res.split(b"\n"):
+    workdirs[pid] = workdir
+    return pid
+
+
+def _reap(workdirs: dict[int, str]) -> None:
+    while workdirs:
         try:
-            ev = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(ev, dict):
-            events.append(ev)
-    return {"id": job["id"], "report": report, "events": events, "stdout": out.decode("utf-8", "replace"),
-            "stdout_bytes": out_total, "result_overflow": res_over, "wall": time.monotonic() - t0}
-
-
-def _collect(out_r: int, res_r: int, st_r: int, limits: sandbox.Limits, pid: int, hard_deadline: float):
-    """Drain the three pipes until every writer is gone, keeping at most the configured number of bytes."""
-    sel = selectors.DefaultSelector()
-    bufs = {out_r: bytearray(), res_r: bytearray(), st_r: bytearray()}
-    caps = {out_r: limits.output_bytes, res_r: limits.result_bytes, st_r: 65536}
-    totals = dict.fromkeys(bufs, 0)
-    for fd in bufs:
-        sel.register(fd, selectors.EVENT_READ)
-    open_fds = set(bufs)
-    killed_at = None
-    while open_fds:
-        now = time.monotonic()
-        if killed_at is None and now > hard_deadline:  # S itself is stuck: take the whole chain down
-            os.kill(pid, signal.SIGKILL)
-            killed_at = now
-        if killed_at is not None and now > killed_at + 5:  # an escaped process holds a pipe (non-root mode)
-            break
-        for key, _ in sel.select(timeout=1.0):
-            chunk = os.read(key.fd, 1 << 16)
-            if not chunk:
-                sel.unregister(key.fd)
-                os.close(key.fd)
-                open_fds.discard(key.fd)
-                continue
-            totals[key.fd] += len(chunk)
-            room = caps[key.fd] - len(bufs[key.fd])
-            if room > 0:
-                bufs[key.fd] += chunk[:room]
-    sel.close()
-    for fd in open_fds:
-        os.close(fd)
-    return (bytes(bufs[out_r]), bytes(bufs[res_r]), bytes(bufs[st_r]), totals[out_r],
-            totals[res_r] > limits.result_bytes)
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:  # nothing left to wait for
+            for d in workdirs.values():
+                shutil.rmtree(d, ignore_errors=True)
+            workdirs.clear()
+            return
+        if pid == 0:
+            return
+        shutil.rmtree(workdirs.pop(pid, ""), ignore_errors=True)
 
 
 def main() -> None:
     sandbox.set_pdeathsig(signal.SIGKILL)
-    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    sock = socket.socket(fileno=os.dup(0))
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     t0 = time.monotonic()
     missing = warm()
-    proto.write(json.dumps({"ready": True, "isolation": sandbox.isolation_level(), "missing": missing,
-                            "warm_s": time.monotonic() - t0}) + "\n")
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        job = json.loads(line)
-        try:
-            reply = grade_one(job)
-        except Exception as e:  # a grader-side failure: report it, keep serving
-            reply = {"id": job.get("id"), "report": {"error": f"worker failed: {e!r}"}, "events": [],
-                     "stdout": "", "stdout_bytes": 0, "result_overflow": False, "wall": 0.0}
-        proto.write(json.dumps(reply) + "\n")
-        learn(reply["events"])
+    sock.send(json.dumps({"ready": True, "isolation": sandbox.isolation_level(), "missing": missing,
+                          "warm_s": time.monotonic() - t0}).encode())
+    workdirs: dict[int, str] = {}
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_READ)
+    while True:
+        if sel.select(timeout=0.2):
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 4)
+            if not msg:
+                break  # the grader closed the socket
+            header = json.loads(msg)
+            if "learn" in header:
+                learn(header["learn"] if isinstance(header["learn"], list) else [])
+            elif len(fds) == 4:
+                try:
+                    pid = fork_one(header, fds, workdirs)
+                except Exception as e:  # a grader-side failure: report it, keep serving
+                    for fd in fds:
+                        try:
+                            if fd == fds[3]:
+                                os.write(fd, json.dumps({"error": f"worker failed: {e!r}"}).encode())
+                            os.close(fd)
+                        except OSError:
+                            pass
+                    pid = 0
+                sock.send(json.dumps({"pid": pid}).encode())
+        _reap(workdirs)
+    for pid in list(workdirs):
+        os.kill(pid, signal.SIGKILL)
+    while workdirs:
+        _reap(workdirs)
+        time.sleep(0.01)
 
 
 if __name__ == "__main__":

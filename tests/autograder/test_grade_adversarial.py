@@ -134,3 +134,18 @@ def test_calling_lmcore_earns_no_credit_but_hand_written_work_does(batch: dict) 
     q1 = next(t for t in gf.result(batch["out"], "forbidden_lmcore.ipynb")["tests"] if t["name"] == "q1")
     assert "asks you to implement this yourself" in q1["output"] and "total_loss" in q1["output"]
     assert float(batch["grades"]["profiler_off.ipynb"]["q1"]) == 0
+
+
+def test_no_trace_of_an_earlier_submission_in_a_later_one(tmp_path: Path) -> None:
+    """Same worker, one after the other: the second cannot find the first's code, results or output in memory."""
+    built = gf.build(tmp_path / "dist")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    correct = gf.ROOT / "examples" / "submissions" / gf.ASSIGNMENT / "correct.ipynb"
+    gf.with_cells(correct, ["print('a secret line of output')"], subs / "a_correct.ipynb")
+    gf.with_cells(built / "student" / f"{gf.ASSIGNMENT}.ipynb", [gf.cell("spy_on_others")], subs / "b_spy.ipynb")
+    gf.grade(built / "autograder" / "autograder.zip", [subs], tmp_path / "out", "--workers", "1")
+    out = gf.result(tmp_path / "out", "b_spy.ipynb")["output"]
+    assert "spy found 0 []" in out and "a secret line" not in out
+    assert gf.result(tmp_path / "out", "b_spy.ipynb")["score"] == 0
+    assert gf.result(tmp_path / "out", "a_correct.ipynb")["score"] > 0
