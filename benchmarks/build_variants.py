@@ -1,4 +1,5 @@
-"""Benchmark `lmcourse build` with a roster: default build vs a 300-student roster, per assignment, one run.
+"""Benchmark `lmcourse build` with a roster: default build vs a 300-student roster, per assignment, one run, and
+stock `otter run` on one submission with the default zip vs the 300-variant zip.
 
 Prints JSON. Otter Assign runs once per assignment either way; each extra student costs one template render.
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,6 +19,7 @@ from autograder.build import ASSIGNMENTS, build_assignment
 from autograder.variants import Student
 
 N_STUDENTS = 300
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
@@ -39,6 +43,18 @@ def main() -> None:
             total_roster += t2 - t1
         out["total_default_s"], out["total_roster_s"] = round(total_default, 2), round(total_roster, 2)
         out["roster_s_per_student"] = round(total_roster / N_STUDENTS, 4)
+        # the price of one zip carrying every variant: stock `otter run` on the same submission, both zips
+        sub = ROOT / "examples" / "submissions" / "loss" / "correct.ipynb"
+        for kind in ("default", "roster"):
+            res = Path(tmp) / f"otter-{kind}"
+            res.mkdir()
+            t0 = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).parent / "otter"), "run", "-a",
+                            str(Path(tmp) / kind / "loss" / "autograder" / "autograder.zip"), "-o", str(res), str(sub)],
+                           check=True, capture_output=True)
+            out[f"otter_run_loss_{kind}_zip_s"] = round(time.perf_counter() - t0, 2)
+            out[f"otter_run_loss_{kind}_zip_score"] = sum(
+                t.get("score") or 0 for t in json.loads((res / "results.json").read_text())["tests"])
     print(json.dumps(out))
 
 
