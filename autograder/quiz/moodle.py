@@ -22,7 +22,7 @@ def _esc(s: str) -> str:
 def _text(parent: etree._Element, tag: str, text: str, fmt: str | None = "html", **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, tag, **({"format": fmt} if fmt else {}), **attrs)
     t = etree.SubElement(el, "text")
-    t.text = etree.CDATA(text) if fmt == "html" else text
+    t.text = etree.CDATA(text) if fmt == "html" and "]]>" not in text else text  # CDATA cannot hold "]]>"
     return el
 
 

@@ -14,6 +14,8 @@ import zipfile
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from assignments.quiz import ITEMS
@@ -295,3 +297,45 @@ def test_previews_keep_answers_in_a_separate_file(out, variants):
     assert len(page.xpath("//section")) == len(variants) and not page.xpath("//div[@class='key']")
     assert len(key.xpath("//div[@class='key']")) == len(variants)
     assert not page.xpath("//em")  # no markdown emphasis accidents from x_0 / L_θ subscripts
+
+
+HOSTILE = "a ]]> <b>x</b> & \"q\" 'r' {y} ~z =w #v :u \\ back\nnew line"
+
+
+def test_exports_escape_hostile_text(tmp_path):
+    """Texts full of XML and GIFT specials survive every writer and parse back unchanged."""
+    from autograder.quiz.model import Quiz, _finish
+
+    v = _finish({"item": "training_goal", "seed": 1, "index": 1, "type": "mcq", "title": "t", "params": {},
+                 "stem": HOSTILE, "answer": "A", "feedback": HOSTILE,
+                 "choices": [{"text": HOSTILE, "correct": True, "feedback": HOSTILE, "mistake": None},
+                             {"text": "other " + HOSTILE, "correct": False, "feedback": HOSTILE, "mistake": "m"}]})
+    n = _finish({"item": "total_loss", "seed": 1, "index": 1, "type": "numeric", "title": "t", "params": {},
+                 "stem": HOSTILE, "answer": -3.5e-07, "tolerance": 1e-9, "feedback": HOSTILE,
+                 "mistakes": [{"value": 2.0, "mistake": "m", "feedback": HOSTILE}]})
+    quiz = Quiz(1, ["total_loss", "training_goal"], {"total_loss": [n], "training_goal": [v]})
+    export(quiz, ["moodle-xml", "gift", "qti", "html", "json"], tmp_path)
+    flat = " ".join(HOSTILE.split())
+    root = etree.parse(str(tmp_path / "quiz.moodle.xml")).getroot()
+    mc = root.find("question[@type='multichoice']")
+    assert lxml.html.fromstring(mc.findtext("answer/text")).text_content() == HOSTILE
+    assert lxml.html.fromstring(mc.findtext("generalfeedback/text")).text_content() == HOSTILE
+    assert float(root.find("question[@type='numerical']/answer/text").text) == -3.5e-07
+    gift = parse_gift((tmp_path / "quiz.gift").read_text(encoding="utf-8"))
+    assert [q["type"] for q in gift] == ["numerical", "multichoice"]
+    assert gift[0]["answers"][0]["value"] == -3.5e-07
+    assert " ".join(lxml.html.fromstring(gift[1]["choices"][0]["text"]).text_content().split()) == flat
+    with zipfile.ZipFile(tmp_path / "quiz.qti.zip") as zf:
+        doc = etree.fromstring(zf.read("lmcourse_quiz_1/lmcourse_quiz_1.xml"))
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    label = doc.find(".//q:response_label[@ident='A']//q:mattext", ns).text
+    assert lxml.html.fromstring(label).text_content() == HOSTILE
+    assert json.loads((tmp_path / "quiz.json").read_text(encoding="utf-8"))["variants"][1]["stem"] == HOSTILE
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_gift_escape_round_trips(text):
+    from autograder.quiz.gift import gift_escape
+
+    assert _literal(_lex(gift_escape(text)), "text") == " ".join(text.split())
