@@ -8,6 +8,7 @@ results.json form) and grades/loss/report.html. See README.md, section "Grading"
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -49,9 +50,10 @@ def grade_command(autograder: Path, submissions: tuple[Path, ...], out: Path, wo
     from autograder.grade.bundle import Bundle, BundleError
 
     if sandbox.isolation_level() != "full":
-        warnings.warn("lmcourse grade is not running as root: submissions run with resource limits in their own "
-                      "session only (no network/PID namespace, no chroot, no uid drop). Grade untrusted code as "
-                      "root, e.g. in a container.", stacklevel=1)
+        why = "not running as root" if os.geteuid() != 0 else "namespaces are unavailable (or LMCOURSE_ISOLATION)"
+        warnings.warn(f"lmcourse grade: {why}, so submissions run with resource limits in their own session only "
+                      "(no network/PID namespace, no chroot, no uid drop). Grade untrusted code as root on a host or "
+                      "VM where unshare works.", stacklevel=1)
     opts = batch.Options(workers=workers, timeout=timeout, memory_mb=memory, force=force, shard=_shard(shard),
                          variants_csv=variants, progress=not quiet)
     try:

@@ -40,10 +40,12 @@ def cell(name: str, **subs: str) -> str:
     return text
 
 
-def grade(zip_path: Path, subs: list[Path], out: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def grade(zip_path: Path, subs: list[Path], out: Path, *args: str, check: bool = True,
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "autograder.cli", "grade", "--autograder", str(zip_path), *map(str, subs),
            "--out", str(out), "--quiet", *args]
-    return subprocess.run(cmd, cwd=ROOT, check=check, capture_output=True, text=True)
+    return subprocess.run(cmd, cwd=ROOT, check=check, capture_output=True, text=True,
+                          env=None if env is None else {**os.environ, **env})
 
 
 def grades(out: Path) -> dict[str, dict[str, str]]:
