@@ -1,9 +1,10 @@
 """Score quiz responses against key.json.
 
-Responses are either a CSV of `student,item,answer` (optional `variant` column holding the question code
-"<item>/<seed>/<index>"; `item` may also be the code itself) or Moodle's quiz "Responses" report exported as CSV
+Responses are a CSV of `student,item,answer` (optional `variant` column holding the question code
+"<item>/<seed>/<index>"; `item` may also be the code itself), or Moodle's quiz "Responses" report exported as CSV
 (columns "Response 1..n", one per item in quiz order; the variant is read from the "Question code: ..." line in
-the "Question n" column when the report includes question text, else from the roster key). Numeric answers
+the "Question n" column when the report includes question text, else from the roster key), or a wide CSV with one
+column per question whose header holds the question text, as Canvas's Student Analysis report has. Numeric answers
 score if |answer − key| ≤ tolerance; multiple-choice answers may be the letter or the choice's text.
 Bad rows are reported with file and line and skipped; the rest is graded.
 """
@@ -108,6 +109,8 @@ def read_responses(path: Path, key: dict[str, Any], problems: list[str]) -> list
     out: list[Response] = []
     if "response 1" in low:
         return _moodle(path, header, rows[1:], key, problems)
+    if any(CODE_RE.search(h) for h in header):
+        return _wide(path, header, rows[1:], key, problems)
     sid_col = next((low.index(c) for c in ("student", "student_id") if c in low), None)
     if sid_col is None or "item" not in low or "answer" not in low:
         problems.append(f"{path}:1: expected columns student,item,answer (optional variant) or a Moodle Responses "
@@ -168,6 +171,32 @@ def _moodle(path: Path, header: list[str], rows: list[list[str]], key: dict[str,
                 out.append(Response(student, item, code, answer, where))
             except ValueError as e:
                 problems.append(f"{where}: Response {n}: {e}; answer skipped")
+    return out
+
+
+def _wide(path: Path, header: list[str], rows: list[list[str]], key: dict[str, Any],
+          problems: list[str]) -> list[Response]:
+    """One row per student, one column per question whose header holds the question text (so its "Question code"),
+    as in Canvas's Student Analysis report: a student's cells are empty for the variants they did not draw."""
+    low = [h.lower() for h in header]
+    id_col = next((low.index(c) for c in ("sis_id", "id", "student_id", "student", "name") if c in low), None)
+    codes = {i: m.group(1) for i, h in enumerate(header) if (m := CODE_RE.search(h))}
+    out: list[Response] = []
+    for line, row in enumerate(rows, start=2):
+        where = f"{path}:{line}"
+        if not any(c.strip() for c in row):
+            continue
+        student = row[id_col].strip() if id_col is not None and id_col < len(row) else ""
+        if not student:
+            problems.append(f"{where}: no student identifier (sis_id, id, student_id, student or name); row skipped")
+            continue
+        for i, code in codes.items():
+            if i >= len(row) or not row[i].strip():
+                continue
+            if code not in key["variants"]:
+                problems.append(f"{where}: column {i + 1}: unknown question code {code!r}; answer skipped")
+                continue
+            out.append(Response(student, key["variants"][code]["item"], code, row[i], where))
     return out
 
 

@@ -194,3 +194,41 @@ def test_roster_rows_are_checked_and_odd_ids_stay_inside_out(tmp_path):
                                   "--responses", str(other), "--out", str(tmp_path / "g")])
     assert r.exit_code == 0 and f"{bad}: cannot read responses" in r.output
     assert f"{other}:2: cannot tell which variant" in r.output  # the next file is still read, row by row
+
+
+def test_grade_wide_export_with_question_text_headers(tmp_path):
+    """Canvas's Student Analysis shape: a column per question (header = its text), empty where not drawn."""
+    quiz = tmp_path / "quiz"
+    assert run("--items", "dataset_loss,which_predictions", "-n", "2", "--seed", "3", "--format", "qti",
+               "--out", str(quiz)).exit_code == 0
+    doc = json.loads((quiz / "key.json").read_text(encoding="utf-8"))
+    codes = list(doc["variants"])  # dataset_loss/3/0, dataset_loss/3/1, which_predictions/3/0, which_predictions/3/1
+    header = ["name", "id", "sis_id", "section", "submitted", "attempt"]
+    for n, c in enumerate(codes):
+        header += [f"{1000 + n}: Some question text. Question code: {c}", "1.0"]
+    header += ["n correct", "n incorrect", "score"]
+
+    def answer(code: str, right: bool) -> str:
+        v = doc["variants"][code]
+        if v["type"] == "numeric":
+            return str(v["answer"] if right else v["mistakes"][0]["value"])
+        return next(c["text"] for c in v["choices"] if c["correct"] == right)
+
+    drawn = {"u1": (codes[0], codes[3], True), "u2": (codes[1], codes[2], False)}
+    resp = tmp_path / "analysis.csv"
+    with open(resp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for sid, (a, b, right) in drawn.items():
+            cells = []
+            for c in codes:
+                cells += [answer(c, right) if c in (a, b) else "", ""]
+            w.writerow([sid.upper(), "1", sid, "S", "2026-01-01", "1", *cells, "", "", ""])
+    out = tmp_path / "g"
+    r = CliRunner().invoke(main, ["quiz", "grade", "--key", str(quiz / "key.json"), "--responses", str(resp),
+                                  "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    grades = {g["student"]: g for g in rows(out / "grades.csv")}
+    assert float(grades["u1"]["total"]) == 2 and float(grades["u2"]["total"]) == 0
+    u2 = [s for s in rows(out / "scored_responses.csv") if s["student"] == "u2"]
+    assert sorted(s["variant"] for s in u2) == [codes[1], codes[2]] and all(s["mistake"] for s in u2)
