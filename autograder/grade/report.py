@@ -50,6 +50,7 @@ def write_report(out: Path, summaries: list[dict], questions: list[tuple[str, fl
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     graded = summaries
     pct = [100 * s["percent"] for s in graded]
@@ -61,6 +62,7 @@ def write_report(out: Path, summaries: list[dict], questions: list[tuple[str, fl
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(pct, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.0001], color="#4c72b0", edgecolor="white")
     ax.set(xlabel="score (%)", ylabel="submissions", title="Grade distribution")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(out / "histogram.png", dpi=100)
     plt.close(fig)
@@ -78,6 +80,7 @@ def write_report(out: Path, summaries: list[dict], questions: list[tuple[str, fl
     names = [k for k, _ in mistakes.most_common()][::-1]
     ax.barh(names or ["(no diagnosed mistakes)"], [mistakes[k] for k in names] or [0], color="#c44e52")
     ax.set(xlabel="submissions", title="Diagnosed mistakes")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(out / "mistakes.png", dpi=100)
     plt.close(fig)
