@@ -40,7 +40,7 @@ def params(variant: str) -> dict:
     ids = vocab.encode(tokens)
     g = torch.Generator().manual_seed(seed if seed is not None else 4)
     logits = (torch.randn(len(ids), len(vocab), generator=g) * 2).round(decimals=2)
-    step_probs = torch.softmax(logits[:-1].double(), -1)[torch.arange(len(ids) - 1), ids[1:]]
+    step_probs = torch.exp(-lmcore.step_losses(logits[:-1].double(), ids[1:]))  # Pr(x_i | x_<i) = exp(-L_i)
     long_probs = [round(rng.uniform(0.01, 0.2), 3) for _ in range(400)]
     return {
         "variant": variant, "tokens": tokens, "vocab": vocab.itos, "ids": ids,
@@ -65,7 +65,12 @@ def setup_code(p: dict) -> str:
 
 def template_vars(p: dict) -> dict:
     return {"setup": setup_code(p), "total_steps": lmcore.total_loss(p["steps"]),
-            "log_prob": float(np.log(np.asarray(p["step_probs"], dtype=np.float64)).sum())}
+            "log_prob": _log_prob(p["step_probs"])}
+
+
+def _log_prob(probs: list[float]) -> float:
+    """Chain rule: log Pr(x_1..x_m | x_0) = sum_i log p_i = -(sum of the step losses -log p_i), via lmcore."""
+    return -lmcore.total_loss(-np.log(np.asarray(probs, dtype=np.float64)))
 
 
 def _seq_mistakes(total: float, m: int, extra: list[Mistake]) -> list[Mistake]:
@@ -95,8 +100,7 @@ def checks(p: dict) -> Checks:
     steps = lmcore.cross_entropy(lmcore.one_hot(ids[1:], V).double(), probs).numpy()
     ce_p = torch.softmax(logits[0].double(), -1)
     ce_soft = torch.softmax(logits[1].double() / 2, -1)
-    lp = np.log(np.asarray(p["step_probs"], dtype=np.float64))
-    long_lp = float(np.log(np.asarray(p["long_probs"], dtype=np.float64)).sum())
+    log_prob, long_lp = _log_prob(p["step_probs"]), _log_prob(p["long_probs"])
     data = p["dataset"]
     data_total = lmcore.total_loss([lmcore.total_loss(s) for s in data])
     n_tok = sum(len(s) for s in data)
@@ -145,10 +149,10 @@ def checks(p: dict) -> Checks:
         ], forbidden=["lmcore.losses.sequence_loss", "lmcore.losses.step_losses",
                       "lmcore.losses.sequence_log_prob"]),
         Question("q5", 2, [
-            num("q5 chain rule", f"sequence_log_prob({p['step_probs']!r})", float(lp.sum()), [
-                Mistake("product-of-probabilities", float(np.exp(lp.sum())), "this is the product of the "
+            num("q5 chain rule", f"sequence_log_prob({p['step_probs']!r})", log_prob, [
+                Mistake("product-of-probabilities", math.exp(log_prob), "this is the product of the "
                         "probabilities (the sequence probability); return the sum of logs, log Pr = Σ_i log p_i."),
-                Mistake("missing-minus", float(-lp.sum()), "this is −log Pr, the sequence loss; the log-probability "
+                Mistake("missing-minus", -log_prob, "this is −log Pr, the sequence loss; the log-probability "
                         "is its negative."),
             ]),
             num("q5 a 400-token sequence", f"sequence_log_prob({p['long_probs']!r})", long_lp, [
