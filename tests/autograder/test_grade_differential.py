@@ -17,7 +17,8 @@ import grade_fixtures as gf  # noqa: E402
 
 pytestmark = pytest.mark.slow  # one stock `otter run` per example: ~10 s each
 EXAMPLES = gf.ROOT / "examples" / "submissions"
-ASSIGNMENTS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) if EXAMPLES.is_dir() else []
+ASSIGNMENTS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith(".")
+                     and list(p.glob("*.ipynb"))) if EXAMPLES.is_dir() else []
 
 
 def _otter(zip_path: Path, nb: Path, out: Path) -> dict[str, float]:
@@ -48,7 +49,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_every_assignment_has_honest_examples() -> None:
-    assert ASSIGNMENTS and all(list((EXAMPLES / a).glob("*.ipynb")) for a in ASSIGNMENTS)
+    built = {p.parent.name for p in (gf.ROOT / "assignments").glob("*/spec.py")}
+    assert built and built <= set(ASSIGNMENTS)  # every assignment lmcourse builds has honest examples
+    assert all((EXAMPLES / a / "expected.json").is_file() for a in ASSIGNMENTS)
 
 
 def test_same_scores_as_stock_otter_run(graded: dict) -> None:
