@@ -44,7 +44,8 @@ def load_spec(assignment: str) -> ModuleType:
 
 
 def _context(spec: ModuleType, params: dict) -> dict:
-    return spec.template_vars(params) if hasattr(spec, "template_vars") else {}
+    """Template variables besides p and variant: the spec's title plus whatever its template_vars computes."""
+    return {"title": spec.TITLE, **(spec.template_vars(params) if hasattr(spec, "template_vars") else {})}
 
 
 def _same_shape(a: Checks, b: Checks) -> bool:
