@@ -22,14 +22,15 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's isolati
 
 ATTACKS = ["infinite_loop", "sleep_forever", "fork_bomb", "allocate_50gb", "print_100mb", "sys_exit", "os_exit",
            "patch_comparisons", "lying_objects", "write_results", "read_secrets", "network", "background_process",
-           "forbidden_lmcore", "profiler_off"]
+           "forbidden_lmcore", "profiler_off", "fill_disk"]
 EXPECTED_STATUS = {
     "blank.ipynb": "Completed", "infinite_loop.ipynb": "timeout", "sleep_forever.ipynb": "timeout",
     "fork_bomb.ipynb": "timeout", "allocate_50gb.ipynb": "memory", "print_100mb.ipynb": "Completed",
     "sys_exit.ipynb": "Completed", "os_exit.ipynb": "crashed", "patch_comparisons.ipynb": "Completed",
     "lying_objects.ipynb": "Completed", "write_results.ipynb": "Completed", "read_secrets.ipynb": "Completed",
     "network.ipynb": "Completed", "background_process.ipynb": "Completed", "forbidden_lmcore.ipynb": "Completed",
-    "profiler_off.ipynb": "Completed", "malformed.ipynb": "invalid-notebook", "not_utf8.ipynb": "invalid-notebook",
+    "profiler_off.ipynb": "Completed", "fill_disk.ipynb": "Completed", "malformed.ipynb": "invalid-notebook",
+    "not_utf8.ipynb": "invalid-notebook",
     "empty.ipynb": "invalid-notebook", "essay.docx": "unsupported-file", "traversal.zip": "unsafe-zip",
     "symlink.zip": "unsafe-zip",
 }
@@ -120,6 +121,14 @@ def test_output_flood_is_truncated(batch: dict) -> None:
     res = gf.result(batch["out"], "print_100mb.ipynb")
     assert len(res["output"]) < 100_000
     assert "of 100000001 bytes" in res["output"]
+
+
+def test_disk_is_small_private_and_the_installation_read_only(batch: dict) -> None:
+    out = gf.result(batch["out"], "fill_disk.ipynb")["output"]
+    written = int(out.split("stopped after ", 1)[1].split()[0])
+    assert written <= 64 * 2**20  # the private tmpfs is 64 MB
+    assert "big file refused" in out  # RLIMIT_FSIZE: 16 MB per file
+    assert "TAMPERED" not in out and out.count("could not tamper with") == 2
 
 
 def test_exit_mid_notebook_fails_the_tests_that_never_ran(batch: dict) -> None:
