@@ -271,3 +271,23 @@ def test_blank_student_notebooks_execute_in_a_real_kernel(built, roster_built):
         assert checks and all(c.get("outputs") for c in checks), path  # every public check ran and reported
         joined = json.dumps([c.get("outputs") for c in checks])
         assert re.search(r"NotImplementedError", joined), path  # ... and reports the unimplemented stub
+
+
+def test_unknown_assignment_is_refused_and_a_broken_one_does_not_stop_the_batch(tmp_path, monkeypatch):
+    result = CliRunner().invoke(build_command, ["nope", "--out", str(tmp_path)])
+    assert result.exit_code != 0 and "unknown assignment 'nope'" in result.output and "loss" in result.output
+
+    import autograder.build as build
+
+    real = build.load_spec
+
+    def broken(assignment):
+        if assignment == "tokens":
+            raise FileNotFoundError("solutions/tokens/q1.py: missing reference solution for tokens/q1")
+        return real(assignment)
+
+    monkeypatch.setattr(build, "load_spec", broken)
+    result = CliRunner().invoke(build_command, ["tokens", "loss", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "tokens: build failed" in result.output and "solutions/tokens/q1.py" in result.output
+    assert (tmp_path / "loss" / "autograder" / "autograder.zip").is_file()
