@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 CELLS = HERE / "cells"
 ASSIGNMENT = "loss"
+# this test process's own sandbox uids, so other graders running on the machine are not mistaken for survivors
+UID_BASE = 3_200_000 + (os.getpid() % 10_000) * 64
 
 
 def build(out: Path, assignment: str = ASSIGNMENT) -> Path:
@@ -44,8 +46,8 @@ def grade(zip_path: Path, subs: list[Path], out: Path, *args: str, check: bool =
           env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "autograder.cli", "grade", "--autograder", str(zip_path), *map(str, subs),
            "--out", str(out), "--quiet", *args]
-    return subprocess.run(cmd, cwd=ROOT, check=check, capture_output=True, text=True,
-                          env=None if env is None else {**os.environ, **env})
+    env = {**os.environ, "LMCOURSE_SANDBOX_UID_BASE": str(UID_BASE), **(env or {})}
+    return subprocess.run(cmd, cwd=ROOT, check=check, capture_output=True, text=True, env=env)
 
 
 def grades(out: Path) -> dict[str, dict[str, str]]:
@@ -59,10 +61,8 @@ def result(out: Path, name: str) -> dict:
 
 
 def sandbox_processes() -> list[int]:
-    """PIDs of live processes running as a sandbox uid (every submission process runs as one). Zombies are dead
-    already (waiting for whoever inherited them to reap them), so they do not count."""
-    from autograder.sandbox import UID_BASE
-
+    """PIDs of live processes running as one of this test process's sandbox uids (every submission process runs as
+    one). Zombies are dead already (waiting for whoever inherited them to reap them), so they do not count."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -73,9 +73,28 @@ def sandbox_processes() -> list[int]:
             uid, state = int(fields["Uid"].split()[0]), fields["State"].split()[0]
         except (OSError, KeyError, ValueError):
             continue
-        if UID_BASE <= uid < UID_BASE + 4096 and state != "Z":
+        if UID_BASE <= uid < UID_BASE + 64 and state != "Z":
             pids.append(int(entry))
     return pids
+
+
+def survivors(grace: float = 3.0) -> list[str]:
+    """Sandbox processes still alive `grace` seconds after grading ended (a process killed a moment ago may still be
+    releasing its memory), described by pid, state and parent."""
+    import time
+
+    deadline = time.monotonic() + grace
+    while (pids := sandbox_processes()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    out = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            out.append(f"{pid} {fields['State'].strip()} ppid={fields['PPid'].strip()} {fields['Name'].strip()}")
+        except OSError:
+            pass
+    return out
 
 
 def evil_zip(dest: Path, member: str, symlink_to: str | None = None) -> Path:
