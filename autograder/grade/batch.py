@@ -92,9 +92,14 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
     from tqdm import tqdm
 
     bundle = Bundle.load(autograder, opts.variants_csv)
-    subs = [s for s in collect(inputs) if in_shard(s.name, opts.shard)]
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    os.chmod(out, 0o700)
+    subs = collect(inputs)
+    clash = len({result_path(out, s.name) for s in subs}) != len(subs)
+    if clash:
+        raise ValueError("two submissions map to the same results/ file name ('/' is written as '__'); rename one")
+    subs = [s for s in subs if in_shard(s.name, opts.shard)]
+    if not out.exists():
+        out.mkdir(parents=True, mode=0o700)  # results are nobody else's business
+    (out / "results").mkdir(exist_ok=True)
     for stale in (out / "results").glob(".*.tmp-*"):  # left by a grader killed mid-write
         stale.unlink(missing_ok=True)
     jobs, meta = [], {}

@@ -30,8 +30,12 @@ class Ungradable(Exception):
 class Submission:
     name: str  # row name in final_grades.csv: path relative to the folder it was found in
     path: Path
+    link: bool = False  # found in a folder as (or through) a symbolic link: never followed
 
     def read(self) -> bytes:
+        if self.link:
+            raise Ungradable("unsafe-file", f"{self.name}: a symbolic link inside the submissions folder is not "
+                             "followed (it could point at any file on this machine)")
         size = self.path.stat().st_size
         if size > MAX_BYTES:
             raise Ungradable("too-large", f"{self.name}: {size} bytes; submissions over {MAX_BYTES} are refused")
@@ -51,18 +55,20 @@ def collect(paths: list[Path]) -> list[Submission]:
     subs: dict[str, Submission] = {}
     for root in paths:
         if root.is_dir():
-            files = sorted(p for p in root.rglob("*") if p.is_file() and not any(
+            real_root = root.resolve()
+            files = sorted(p for p in root.rglob("*") if (p.is_file() or p.is_symlink()) and not any(
                 part.startswith((".", "__")) for part in p.relative_to(root).parts))
-            items = [(p.relative_to(root).as_posix(), p) for p in files]
+            items = [(p.relative_to(root).as_posix(), p, p.is_symlink() or p.resolve().parent != (
+                real_root / p.relative_to(root)).parent) for p in files]
         elif root.is_file():
-            items = [(root.name, root)]
+            items = [(root.name, root, False)]
         else:
             raise FileNotFoundError(f"{root}: no such file or folder")
-        for name, p in items:
+        for name, p, link in items:
             if name in subs and subs[name].path.resolve() != p.resolve():
                 raise ValueError(f"two submissions are both named {name!r} ({subs[name].path} and {p}); "
                                  "grade them in separate batches or rename one")
-            subs[name] = Submission(name, p)
+            subs[name] = Submission(name, p, link)
     return [subs[k] for k in sorted(subs)]
 
 

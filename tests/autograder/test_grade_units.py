@@ -238,3 +238,17 @@ def test_cli_reports_a_bad_autograder_zip(tmp_path: Path) -> None:
     bad.write_bytes(b"nope")
     r = gf.grade(bad, [tmp_path], tmp_path / "out", check=False)
     assert r.returncode != 0 and "bad.zip" in r.stderr and "not a zip" in r.stderr
+
+
+def test_symlinks_in_a_submissions_folder_are_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "subs" / "s2").mkdir(parents=True)
+    (tmp_path / "secret.ipynb").write_bytes(_nb(["print('secret')"]))
+    (tmp_path / "subs" / "s1.ipynb").symlink_to(tmp_path / "secret.ipynb")
+    (tmp_path / "subs" / "s2" / "hw.ipynb").write_bytes(_nb(["x = 1"]))
+    (tmp_path / "subs" / "s3").symlink_to(tmp_path / "subs" / "s2")
+    subs = {s.name: s for s in collect([tmp_path / "subs"])}
+    with pytest.raises(Ungradable) as e:
+        subs["s1.ipynb"].read()
+    assert e.value.status == "unsafe-file"
+    assert subs["s2/hw.ipynb"].read().startswith(b"{") and not subs["s2/hw.ipynb"].link
+    assert all(s.link for n, s in subs.items() if n.startswith("s3/"))
