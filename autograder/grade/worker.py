@@ -31,7 +31,8 @@ import time  # noqa: E402
 from autograder import sandbox  # noqa: E402
 from autograder.grade import harness  # noqa: E402
 
-# Imported before the jail: inside it the interpreter's files are out of reach, so only these can be imported.
+# Imported once here, so every forked submission starts with them (what a submission imports itself still works
+# inside the jail, where the Python installation is mounted read-only, but every submission would pay for it).
 PREIMPORT = """
 abc argparse array ast base64 bisect calendar cmath codecs collections collections.abc colorsys contextlib
 copy csv dataclasses datetime decimal difflib dis enum fnmatch fractions functools gc glob gzip hashlib heapq
