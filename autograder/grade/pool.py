@@ -30,13 +30,24 @@ class WorkerDied(RuntimeError):
 
 
 class Worker:
-    def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)}
-        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grade.worker"], stdin=theirs,
-                                     stdout=subprocess.DEVNULL, env=env, cwd=_ROOT)
-        theirs.close()
+    """One template's socket; `proc` is set on the worker whose template the grader started itself."""
+
+    def __init__(self, sock: socket.socket, proc: subprocess.Popen | None) -> None:
+        self.sock, self.proc = sock, proc
         self.hello: dict | None = None
+
+    @classmethod
+    def start(cls, n: int) -> list[Worker]:
+        """One process imports torch & co., then forks into n templates, each answering its own socket."""
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)}
+        pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(n)]
+        theirs = [b.fileno() for _, b in pairs]
+        proc = subprocess.Popen([sys.executable, "-m", "autograder.grade.worker", ",".join(map(str, theirs))],
+                                pass_fds=theirs, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+                                cwd=_ROOT)
+        for _, b in pairs:
+            b.close()
+        return [cls(a, proc if i == 0 else None) for i, (a, _) in enumerate(pairs)]
 
     def _recv(self, timeout: float) -> dict:
         self.sock.settimeout(timeout)
@@ -45,7 +56,7 @@ class Worker:
         except (TimeoutError, OSError) as e:
             raise WorkerDied(f"worker did not answer ({e})") from e
         if not msg:
-            raise WorkerDied(f"worker exited (code {self.proc.poll()})")
+            raise WorkerDied("worker exited")
         return json.loads(msg)
 
     def ready(self, timeout: float = 300.0) -> dict:
@@ -65,7 +76,12 @@ class Worker:
         finally:
             for fd in (job_r, out_w, res_w, st_w):
                 os.close(fd)
-        pid = self._recv(60.0)["pid"]
+        try:
+            pid = self._recv(60.0)["pid"]
+        except (WorkerDied, KeyError):
+            for fd in (job_w, out_r, res_r, st_r):
+                os.close(fd)
+            raise
         deadline = t0 + limits.timeout + 20
         _write_all(job_w, json.dumps({k: job[k] for k in ("cells", "setup", "questions", "variant")}).encode(),
                    deadline)
@@ -90,11 +106,12 @@ class Worker:
 
     def close(self) -> None:
         self.sock.close()  # the template sees EOF and exits
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def _write_all(fd: int, data: bytes, deadline: float) -> None:
@@ -161,7 +178,7 @@ def run_jobs(jobs: list[dict], workers: int) -> Iterator[tuple[dict, dict]]:
         todo.put(j)
     done: queue.Queue = queue.Queue()
     n = max(1, min(workers, len(jobs)))
-    pool = [Worker() for _ in range(n)]  # all start importing at once
+    pool = Worker.start(n)
 
     def serve(slot: int) -> None:
         while True:
@@ -174,7 +191,7 @@ def run_jobs(jobs: list[dict], workers: int) -> Iterator[tuple[dict, dict]]:
                 reply = pool[slot].grade(job)
             except (WorkerDied, OSError, ValueError, KeyError) as e:
                 pool[slot].close()
-                pool[slot] = Worker()
+                pool[slot] = Worker.start(1)[0]
                 reply = {"id": job["id"], "report": {"error": f"grading worker failed: {e}"}, "events": []}
             done.put((job, reply))
 
@@ -185,5 +202,5 @@ def run_jobs(jobs: list[dict], workers: int) -> Iterator[tuple[dict, dict]]:
         for _ in jobs:
             yield done.get()
     finally:
-        for w in pool:
+        for w in sorted(pool, key=lambda w: w.proc is not None):  # the forked templates first, then their parent
             w.close()

@@ -192,15 +192,8 @@ def _reap(workdirs: dict[int, str]) -> None:
         shutil.rmtree(workdirs.pop(pid, ""), ignore_errors=True)
 
 
-def main() -> None:
-    sandbox.set_pdeathsig(signal.SIGKILL)
-    sock = socket.socket(fileno=os.dup(0))
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    os.dup2(2, 1)
-    t0 = time.monotonic()
-    missing = warm()
-    sock.send(json.dumps({"ready": True, "isolation": sandbox.isolation_level(), "missing": missing,
-                          "warm_s": time.monotonic() - t0}).encode())
+def serve(sock: socket.socket) -> None:
+    """Answer fork requests on `sock` until the grader closes it."""
     workdirs: dict[int, str] = {}
     sel = selectors.DefaultSelector()
     sel.register(sock, selectors.EVENT_READ)
@@ -231,6 +224,31 @@ def main() -> None:
     while workdirs:
         _reap(workdirs)
         time.sleep(0.01)
+
+
+def main() -> None:
+    """`python -m autograder.grade.worker FD[,FD...]`: warm up once, then fork one template per socket FD (so N
+    workers pay for one import of torch), each serving its own socket."""
+    sandbox.set_pdeathsig(signal.SIGKILL)
+    fds = [int(x) for x in sys.argv[1].split(",")]
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(2, 1)
+    t0 = time.monotonic()
+    missing = warm()
+    sandbox.isolation_level()  # probe once, before forking
+    mine = fds[0]
+    for fd in fds[1:]:
+        if os.fork() == 0:
+            sandbox.set_pdeathsig(signal.SIGKILL)  # dies with the first template, which dies with the grader
+            mine = fd
+            break
+    for fd in fds:
+        if fd != mine:
+            os.close(fd)
+    sock = socket.socket(fileno=mine)
+    sock.send(json.dumps({"ready": True, "isolation": sandbox.isolation_level(), "missing": missing,
+                          "warm_s": time.monotonic() - t0}).encode())
+    serve(sock)
 
 
 if __name__ == "__main__":
