@@ -1,11 +1,12 @@
 """The warm worker ("template"): imports torch, numpy, lmcore and the usual standard library once, then forks a
 fresh, isolated process per submission, so each submission pays only for its own code.
 
-The template never sees a submission: it receives, over a SOCK_SEQPACKET socket (its stdin), a small header (limits,
-uid, the assignment's setup code) plus four pipe descriptors made by the grader — the job pipe the student process
+One process warms up, then forks into one template per SOCK_SEQPACKET socket the grader passed it. A template never
+sees a submission: it receives a small header (limits, uid, the assignment's setup code) plus four pipe descriptors
+made by the grader — the job pipe the student process
 reads its cells and probes from, its output pipe, its result pipe and the supervisor's status pipe — and forks.
 So no other student's code, output or results are ever in the memory a student process inherits.
-Run as `python -m autograder.grade.worker`; it dies with the grader (PR_SET_PDEATHSIG, or EOF on the socket).
+Run as `python -m autograder.grade.worker FD[,FD...]`; it dies with the grader (PR_SET_PDEATHSIG, or EOF).
 """
 
 from __future__ import annotations
