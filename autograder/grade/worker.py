@@ -3,9 +3,9 @@ fresh, isolated process per submission, so each submission pays only for its own
 
 One process warms up, then forks into one template per SOCK_SEQPACKET socket the grader passed it. A template never
 sees a submission: it receives a small header (limits, uid, the assignment's setup code) plus four pipe descriptors
-made by the grader — the job pipe the student process
-reads its cells and probes from, its output pipe, its result pipe and the supervisor's status pipe — and forks.
-So no other student's code, output or results are ever in the memory a student process inherits.
+made by the grader (the job pipe the student process reads its cells and probes from, its output pipe, its result
+pipe and the supervisor's status pipe), and forks. So no other student's code, output or results are ever in the
+memory a student process inherits.
 Run as `python -m autograder.grade.worker FD[,FD...]`; it dies with the grader (PR_SET_PDEATHSIG, or EOF).
 """
 
