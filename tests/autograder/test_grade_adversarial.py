@@ -58,7 +58,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (subs / "essay.docx").write_bytes(b"PK\x03\x04 not really a docx")
     gf.evil_zip(subs / "traversal.zip", "../../escape.ipynb")
     gf.evil_zip(subs / "symlink.zip", "answers.ipynb", symlink_to="/etc/shadow")
-    proc = gf.grade(zip_path, [subs], out, "--timeout", "5", "--workers", "2", check=False)
+    proc = gf.grade(zip_path, [subs], out, "--timeout", "8", "--workers", "2", check=False)
     listener.settimeout(0.3)
     try:
         conn, _ = listener.accept()

@@ -8,7 +8,8 @@ for path in ["__ZIP__", "__CHECKS__", "/etc/passwd", "/proc/1/environ", "__REPO_
     except OSError as e:
         print("could not read", path, e)
 found = []
-for dirpath, dirnames, filenames in os.walk("/"):  # everything visible, hidden folders included
+for dirpath, dirnames, filenames in os.walk("/"):  # everything visible, hidden folders included ...
+    dirnames[:] = [d for d in dirnames if not d.startswith("python3")]  # ... but the (read-only) Python installation
     for name in filenames + dirnames:
         if name in ("autograder.zip", "default.json", "variants.csv", "final_grades.csv", "solutions", "dist"):
             found.append(os.path.join(dirpath, name))
