@@ -18,7 +18,7 @@ def test_degraded_mode_grades_and_still_stops_runaway_code(tmp_path: Path) -> No
     shutil.copy(gf.ROOT / "examples" / "submissions" / gf.ASSIGNMENT / "correct.ipynb", subs / "correct.ipynb")
     gf.with_cells(built / "student" / f"{gf.ASSIGNMENT}.ipynb", [gf.cell("infinite_loop")], subs / "loop.ipynb")
     gf.with_cells(built / "student" / f"{gf.ASSIGNMENT}.ipynb", [gf.cell("allocate_50gb")], subs / "alloc.ipynb")
-    r = gf.grade(built / "autograder" / "autograder.zip", [subs], tmp_path / "out", "--timeout", "4",
+    r = gf.grade(built / "autograder" / "autograder.zip", [subs], tmp_path / "out", "--timeout", "6",
                  env={"LMCOURSE_ISOLATION": "rlimits"})
     assert "no network/PID namespace" in r.stderr
     rows = gf.grades(tmp_path / "out")
