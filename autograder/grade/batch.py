@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,11 +46,29 @@ def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
     return int(hashlib.sha256(name.encode()).hexdigest()[:16], 16) % n == k - 1
 
 
+_HOST = socket.gethostname().replace("-", "_")
+
+
 def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.tmp-{_HOST}-{os.getpid()}")
     with open(tmp, "w", encoding="utf-8") as f:  # rename is atomic: a reader (or a rerun) sees old or new, whole
         f.write(text)
     os.replace(tmp, path)
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete temporary files left by a grader killed mid-write: only this host's, and only those whose process is
+    gone, since shards on other hosts (or still running here) may be writing into the same folder."""
+    for tmp in folder.glob(".*.tmp-*"):
+        host, _, pid = tmp.name.rpartition(".tmp-")[2].rpartition("-")
+        if host != _HOST or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except PermissionError:
+            pass
 
 
 def _key(bundle: Bundle, data: bytes) -> str:
@@ -98,10 +117,9 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
         raise ValueError("two submissions map to the same results/ file name ('/' is written as '__'); rename one")
     subs = [s for s in subs if in_shard(s.name, opts.shard)]
     if not out.exists():
-        out.mkdir(parents=True, mode=0o700)  # results are nobody else's business
+        out.mkdir(parents=True, mode=0o700, exist_ok=True)  # results are nobody else's business
     (out / "results").mkdir(exist_ok=True)
-    for stale in (out / "results").glob(".*.tmp-*"):  # left by a grader killed mid-write
-        stale.unlink(missing_ok=True)
+    remove_stale_temporaries(out / "results")
     jobs, meta = [], {}
     bar = tqdm(total=len(subs), desc="grading", unit="sub", disable=not opts.progress, dynamic_ncols=True)
     for sub in subs:

@@ -70,19 +70,26 @@ def test_kill_9_then_rerun_gives_the_same_final_grades(setup: dict) -> None:
 
 
 def test_shards_partition_the_batch_and_merge(setup: dict) -> None:
+    from autograder.grade.batch import in_shard
+
     out = setup["tmp"] / "sharded"
-    seen: list[set[str]] = []
-    for k in (1, 2, 3):
-        r = gf.grade(setup["zip"], [setup["subs"]], out, "--workers", "1", "--shard", f"{k}/3")
-        assert not (out / "final_grades.csv").exists() and "--shard" in r.stderr
-        seen.append(set(_results(out)) - set().union(*seen))
-    assert sum(len(s) for s in seen) == N_SUBS  # disjoint and complete
-    r = gf.grade(setup["zip"], [setup["subs"]], out)  # the merge: nothing left to grade
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", "-a", str(setup["zip"]), str(setup["subs"]), "--out",
+           str(out), "--quiet", "--workers", "1"]
+    env = {**os.environ, "LMCOURSE_SANDBOX_UID_BASE": str(gf.UID_BASE)}
+    procs = [subprocess.Popen([*cmd, "--shard", f"{k}/3"], cwd=gf.ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for k in (1, 2, 3)]  # a job array, all at once
+    for p in procs:
+        assert p.wait() == 0 and "--shard" in p.stderr.read()
+    assert not (out / "final_grades.csv").exists()
+    names = [f"s{i:02d}.ipynb" for i in range(N_SUBS)]
+    parts = [{n for n in names if in_shard(n, (k, 3))} for k in (1, 2, 3)]
+    assert sum(len(p) for p in parts) == N_SUBS and set(_results(out)) == {f"{n}.json" for n in names}
+    gf.grade(setup["zip"], [setup["subs"]], out)  # the merge: nothing left to grade
     assert (out / "final_grades.csv").read_text() == (setup["whole"] / "final_grades.csv").read_text()
     again = setup["tmp"] / "sharded-again"
     shutil.rmtree(again, ignore_errors=True)
     gf.grade(setup["zip"], [setup["subs"]], again, "--workers", "1", "--shard", "2/3")
-    assert set(_results(again)) == seen[1]  # deterministic
+    assert set(_results(again)) == {f"{n}.json" for n in parts[1]}  # deterministic: the same part again
 
 
 def test_bad_shard_is_refused(setup: dict) -> None:

@@ -252,3 +252,17 @@ def test_symlinks_in_a_submissions_folder_are_not_followed(tmp_path: Path) -> No
     assert e.value.status == "unsafe-file"
     assert subs["s2/hw.ipynb"].read().startswith(b"{") and not subs["s2/hw.ipynb"].link
     assert all(s.link for n, s in subs.items() if n.startswith("s3/"))
+
+
+def test_only_dead_writers_temporaries_are_removed(tmp_path: Path) -> None:
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = tmp_path / f".a.json.tmp-{batch._HOST}-{os.getpid()}"  # a shard still writing
+    gone = tmp_path / f".b.json.tmp-{batch._HOST}-{dead.pid}"
+    other = tmp_path / ".c.json.tmp-otherhost-1"  # a shard on another machine of the cluster
+    for p in (live, gone, other):
+        p.write_text("{")
+    batch.remove_stale_temporaries(tmp_path)
+    assert live.exists() and other.exists() and not gone.exists()
