@@ -135,10 +135,12 @@ def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[
     if uid is not None:
         sandbox.unshare(sandbox.CLONE_NEWPID | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWNS)
         sandbox.mount_tmpfs(workdir, limits.disk_mb, uid)
-        for path in sandbox.interpreter_paths():
-            sandbox.bind_readonly(path, workdir + path)
+        # the private /tmp first: the installation may itself live under /tmp (a CI clone), and then its
+        # read-only mount point is created inside this directory rather than colliding with it
         os.mkdir(os.path.join(workdir, "tmp"), 0o700)
         os.chown(os.path.join(workdir, "tmp"), uid, uid)
+        for path in sandbox.interpreter_paths():
+            sandbox.bind_readonly(path, workdir + path)
     deadline = time.monotonic() + limits.timeout
     pid = os.fork()
     if pid == 0:
