@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.checks import Mistake, Test, compare, forbidden_calls, to_plain
+from autograder.checks import Mistake, Test, compare, forbidden_calls, forbidden_outcome, to_plain
 
 
 def _test(d: dict[str, Any]) -> Test:
@@ -33,11 +33,9 @@ def check(env: dict[str, Any], data: dict[str, Any]) -> None:
             plain = to_plain(eval(test.probe, ns))
         except Exception as e:  # the student's code failed: report it as the test's outcome
             plain = {"type": "error", "error": f"{type(e).__name__}: {e}"}
-    if hits:
-        raise AssertionError(
-            f"{test.name}: {data['question']} asks you to implement this yourself, but your code called "
-            f"{', '.join(hits)} from lmcore, so it earns no credit here."
-        )
+    denied = forbidden_outcome(test, data["question"], hits)
+    if denied is not None:
+        raise AssertionError(denied.message)
     outcome = compare(test, plain)
     if not outcome.passed:
         raise AssertionError(outcome.message)

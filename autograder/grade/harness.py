@@ -12,7 +12,6 @@ arrives (os._exit, a crash, a timeout) counts as failed.
 from __future__ import annotations
 
 import builtins
-import importlib
 import io
 import json
 import linecache
@@ -20,11 +19,9 @@ import os
 import sys
 import traceback
 import types
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from autograder.checks import to_plain
+from autograder.checks import forbidden_calls, to_plain
 
 _dumps, _write = json.dumps, os.write  # captured before any student code runs
 
@@ -88,67 +85,12 @@ def run(job: dict, fd: int) -> None:
     _send(fd, {"ev": "done", "modules": sorted(set(sys.modules) - preloaded)[:1000]})
 
 
-def _resolve(dotted: str) -> types.FunctionType | None:
-    """"pkg.module.Class.method" → the function object (longest importable module prefix, then attributes)."""
-    parts = dotted.split(".")
-    for i in range(len(parts) - 1, 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for attr in parts[i:]:
-            obj = getattr(obj, attr, None)
-        obj = getattr(obj, "__func__", obj)
-        return obj if isinstance(obj, types.FunctionType) else None
-    return None
-
-
-@contextmanager
-def _guard(names: list[str], question: str) -> Iterator[list[str]]:
-    """While a question's probes run, its forbidden lmcore functions are unusable and every attempt is recorded.
-
-    Two layers: each function's code is swapped for a trap that raises (so aliases, wrappers and a switched-off
-    tracer still get no lmcore value), and a profiler records calls to the original or the trap code by identity
-    (so a copy rebuilt from the original code object is still caught while tracing is on)."""
-    fns = {d: f for d in names if (f := _resolve(d)) is not None and not f.__code__.co_freevars}
-    saved = {d: f.__code__ for d, f in fns.items()}
-    codes: dict[types.CodeType, str] = {}
-    for d, f in fns.items():
-        msg = f"{question} asks you to implement this yourself: lmcore's {d} is off limits here"
-        trap: dict[str, Any] = {}
-        exec(f"def {f.__name__}(*args, **kwargs):\n    raise RuntimeError({msg!r})\n", trap)
-        codes[saved[d]] = d
-        codes[trap[f.__name__].__code__] = d
-        f.__code__ = trap[f.__name__].__code__
-    hits: list[str] = []
-    closing: list[bool] = []
-
-    def profiler(frame: types.FrameType, event: str, arg: Any) -> None:
-        if closing:
-            return
-        if event == "call" and frame.f_code in codes and codes[frame.f_code] not in hits:
-            hits.append(codes[frame.f_code])
-        elif event == "c_call" and arg in (sys.setprofile, sys.settrace) and "sys.setprofile" not in hits:
-            hits.append("sys.setprofile")
-
-    previous = sys.getprofile()
-    sys.setprofile(profiler if codes else previous)
-    try:
-        yield hits
-    finally:
-        closing.append(True)
-        if codes and sys.getprofile() is not profiler and "sys.setprofile" not in hits:
-            hits.append("sys.setprofile")
-        sys.setprofile(previous)
-        for d, f in fns.items():
-            f.__code__ = saved[d]
-
-
 def _probe(test: dict, forbidden: list[str], question: str, ns: dict) -> dict:
     """Evaluate one probe while its question's forbidden lmcore functions are trapped and traced."""
     hits: list[str] = []
     try:
-        with _guard(forbidden, question) as recorded:
+        with forbidden_calls(forbidden, f"{question} asks you to implement this yourself; lmcore's function "
+                             "is off limits here") as recorded:
             try:
                 value = eval(compile(test["probe"], f"<test {test['name']}>", "eval"), ns)
             finally:

@@ -11,7 +11,7 @@ import os
 import signal
 from typing import Any
 
-from autograder.checks import Checks, Outcome, Test, compare
+from autograder.checks import Checks, Outcome, Test, compare, forbidden_outcome
 
 COMPLETED = "Completed"  # Otter's grading_status for a submission graded normally
 
@@ -41,13 +41,9 @@ def _status(reply: dict, cell_errors: list[dict], done: bool, cpu_limit: float) 
 def _decide(test: Test, ev: dict | None, question: str, why_missing: str) -> Outcome:
     if ev is None:
         return Outcome(False, f"{test.name}: did not run ({why_missing}).")
-    hits = sorted({h for h in ev.get("forbidden") or [] if isinstance(h, str)})
-    if "sys.setprofile" in hits:
-        return Outcome(False, f"{test.name}: your code switched off the grader's call tracer (sys.setprofile or "
-                       "sys.settrace) while the tests ran, so it earns no credit here.", "tracer-tampering")
-    if hits:
-        return Outcome(False, f"{test.name}: {question} asks you to implement this yourself, but your code called "
-                       f"{', '.join(hits)[:300]} from lmcore, so it earns no credit here.", "forbidden-lmcore")
+    denied = forbidden_outcome(test, question, list(ev.get("forbidden") or []))
+    if denied is not None:
+        return denied
     try:
         return compare(test, ev.get("plain"))
     except Exception:  # malformed data from the student process
