@@ -45,6 +45,7 @@ class Test:
     dtype: str | None = None  # for arrays: required dtype family, "float" or "int", or an exact name like "float32"
     mistakes: list[Mistake] = field(default_factory=list)
     failure_message: str = ""
+    error_mistake: str | None = None  # the known mistake an exception in this probe means (counted in reports)
 
 
 @dataclass
@@ -274,7 +275,8 @@ def _matches(test: Test, expect: Any, plain: Any) -> bool:
 def compare(test: Test, plain: Any) -> Outcome:
     """Decide one test from plain data only. Shape and dtype requirements are checked before values."""
     if isinstance(plain, dict) and plain.get("type") == "error":
-        return Outcome(False, f"{test.name}: your code {_describe(plain)}. {test.failure_message}".strip())
+        return Outcome(False, f"{test.name}: your code {_describe(plain)}. {test.failure_message}".strip(),
+                       test.error_mistake)
     if test.kind == "array" and (test.shape is not None or test.dtype is not None):
         got, dtype = _array(plain)
         bad_form = got is not None and (

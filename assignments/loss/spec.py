@@ -106,9 +106,9 @@ def checks(p: dict) -> Checks:
     n_tok = sum(len(s) for s in data)
 
     def num(name: str, probe: str, expect: float, mistakes: list[Mistake], hidden: bool = False,
-            failure_message: str = "") -> Test:
+            failure_message: str = "", error_mistake: str | None = None) -> Test:
         return Test(name, probe, float(expect), mistakes=mistakes, hidden=hidden, rtol=1e-4, atol=1e-6,
-                    failure_message=failure_message)
+                    failure_message=failure_message, error_mistake=error_mistake)
 
     def arr(name: str, probe: str, expect: np.ndarray, mistakes: list[Mistake], hidden: bool = False) -> Test:
         return Test(name, probe, expect.tolist(), kind="array", shape=list(expect.shape), mistakes=mistakes,
@@ -160,8 +160,9 @@ def checks(p: dict) -> Checks:
                         "log is −inf: take a sum of logs instead of a product of probabilities."),
                 Mistake("product-of-probabilities", 0.0, "this is the product of the probabilities, which "
                         "underflows to 0 for long sequences: return the sum of their logs."),
-            ], hidden=True, failure_message="a product of 400 probabilities underflows to 0 (its log fails or is "
-                 "−inf): take a sum of logs instead of a product of probabilities."),
+            ], hidden=True, error_mistake="product-underflow",
+                failure_message="a product of 400 probabilities underflows to 0 (its log fails or is −inf): take a "
+                "sum of logs instead of a product of probabilities."),
         ], forbidden=["lmcore.losses.sequence_log_prob", "lmcore.losses.sequence_prob"]),
         Question("q6", 1, [
             num("q6 dataset loss", f"dataset_total({data!r})", data_total, [

@@ -114,3 +114,11 @@ def test_otter_check_refuses_credit_for_forbidden_lmcore_calls_and_reports_error
 
     with pytest.raises(AssertionError, match="NotImplementedError"):
         check({"f": stub}, data)
+
+
+def test_an_exception_can_name_its_mistake():
+    t = CheckTest("q5 long", "f()", -900.0, error_mistake="product-underflow", failure_message="take a sum of logs.")
+    out = compare(t, {"type": "error", "error": "ValueError: math domain error"})
+    assert not out.passed and out.mistake == "product-underflow"
+    assert "math domain error" in out.message and "sum of logs" in out.message
+    assert compare(CheckTest("q", "f()", 1.0), {"type": "error", "error": "E"}).mistake is None
