@@ -7,7 +7,6 @@ With a roster, student s gets index 1 + (sha256("<seed>/<item>/<s>") mod 2^32) o
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import re
@@ -20,6 +19,7 @@ import click
 import mistune
 
 from assignments.quiz import ITEMS, LETTERS, render_variant
+from autograder import variants
 
 _MD = mistune.create_markdown(escape=True)
 _MD_TABLES = mistune.create_markdown(escape=True, plugins=["table"])  # ~2x slower: only for stems with a table
@@ -68,30 +68,13 @@ def parse_items(spec: str | None) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def read_roster(path: Path, warn=click.echo) -> list[dict[str, str]]:  # noqa: ANN001
-    """Rows with a non-empty, unique student_id; bad rows are reported with file and line and skipped."""
+def read_roster(path: Path) -> list[dict[str, str]]:
+    """The roster through autograder.variants.read_roster; any id is kept, since file_stem sanitizes file names."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            table = list(csv.reader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise click.ClickException(f"{path}: cannot read the roster: {e}") from e
-    header = [h.strip() for h in table[0]] if table else []
-    if "student_id" not in header:
-        raise click.ClickException(f"{path}: roster needs a 'student_id' column (got {header})")
-    rows, seen = [], set()
-    for line, cells in enumerate(table[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        row = {k: (v or "").strip() for k, v in zip(header, cells, strict=False)}
-        sid = row.get("student_id", "")
-        if not sid:
-            warn(f"{path}:{line}: empty student_id, row skipped", err=True)
-        elif sid in seen:
-            warn(f"{path}:{line}: duplicate student_id {sid!r}, row skipped", err=True)
-        else:
-            seen.add(sid)
-            rows.append({"student_id": sid, "name": row.get("name", ""), "email": row.get("email", "")})
-    return rows
+        students = variants.read_roster(path, file_safe_ids=False)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from e
+    return [{"student_id": s.student_id, "name": s.name, "email": s.email} for s in students]
 
 
 def file_stem(student_id: str) -> str:
