@@ -5,7 +5,7 @@ Output per assignment id (see README "Assignments and variants"):
     DIR/<id>/student/<student_id>/<id>.ipynb  with --roster: each student's own variant
     DIR/<id>/autograder/<id>.ipynb            solution notebook, as Otter Assign writes it
     DIR/<id>/autograder/autograder.zip        Otter autograder zip (+ lmcourse/checks/*.json, lmcourse/variants.csv)
-    DIR/<id>/autograder/checks/<variant>.json one autograder.checks document per variant
+    DIR/<id>/autograder/checks/<variant>.json one autograder.runtime.checks document per variant
     DIR/<id>/variants.csv                     with --roster: student_id,variant
 Otter Assign runs once per assignment on a master notebook whose test cells carry every variant's expectations;
 per-student notebooks are Otter's student notebook with the variant-dependent (keyed) cells re-rendered, so a
@@ -31,7 +31,7 @@ import click
 import nbformat
 
 from autograder.build_notebook import render_master, stable_ids, write_notebook
-from autograder.checks import Checks
+from autograder.runtime.checks import Checks
 from autograder.variants import DEFAULT, Student, read_roster, variant_id
 
 ASSIGNMENTS = ("tokens", "loss", "training")

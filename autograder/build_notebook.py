@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import nbformat
 
-from autograder.checks import Checks
+from autograder.runtime.checks import Checks
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = re.compile(r"^#%% (markdown|code|raw)(?: key=(\S+))?\s*$")
@@ -68,7 +68,7 @@ def solution_source(assignment: str, name: str) -> str:
 def test_cells(by_variant: dict[str, Checks], question: str) -> str:
     """Otter exception-based test cells for one question, carrying every variant's expectations.
 
-    Each cell is one Otter test case whose body calls `autograder.otter_tests.check`, which picks the notebook's own
+    Each cell is one Otter test case whose body calls `autograder.runtime.otter.check`, which picks the notebook's own
     variant (LMCOURSE_VARIANT) and evaluates the probe in the student's namespace. Hidden tests (all MCQ keys) are
     marked `hidden: true`, so Otter keeps them out of every student file.
     """
@@ -90,7 +90,7 @@ def test_cells(by_variant: dict[str, Checks], question: str) -> str:
             '""" # END TEST CONFIG',
             f"def test_{re.sub(r'[^0-9a-zA-Z_]', '_', t.name)}(env):",
             "    import json",
-            "    from autograder.otter_tests import check",
+            "    from autograder.runtime import check",
             f"    data = json.loads({json.dumps(data, sort_keys=True)!r})",
             "    check(env, data)",
         ]

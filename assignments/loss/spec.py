@@ -16,7 +16,7 @@ import torch
 
 import lmcore
 from autograder.build_mcq import draw
-from autograder.checks import NONFINITE, Checks, Mistake, Question, Test
+from autograder.runtime.checks import NONFINITE, Checks, Mistake, Question, Test
 from autograder.variants import variant_seed
 
 ID = "loss"

@@ -15,7 +15,7 @@ import torch
 
 import lmcore
 from autograder.build_mcq import draw
-from autograder.checks import Checks, Mistake, Question, Test
+from autograder.runtime.checks import Checks, Mistake, Question, Test
 from autograder.variants import variant_seed
 
 ID = "training"

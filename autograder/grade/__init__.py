@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from autograder import sandbox
+from autograder.grade import sandbox
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:

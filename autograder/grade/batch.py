@@ -16,8 +16,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import sandbox
-from autograder.grade import pool, scoring
+from autograder.grade import pool, sandbox, scoring
 from autograder.grade.bundle import Bundle
 from autograder.grade.submissions import Submission, Ungradable, collect, parse
 

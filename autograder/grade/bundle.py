@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.checks import Checks
+from autograder.runtime.checks import Checks
 
 
 class BundleError(ValueError):

@@ -5,7 +5,7 @@ values or mistake values), and streams one JSON line per event to the result pip
     {"ev": "cell", "i": 3, "etype": "ZeroDivisionError", "error": "..."}      a cell raised (later cells still run)
     {"ev": "probe", "test": "q1a", "plain": to_plain(value), "forbidden": [...]} one per test, as soon as it ran
     {"ev": "done", "modules": [...]}     every test ran (modules: imported lazily, for the worker to pre-import)
-The trusted grader re-validates every line and scores with `autograder.checks.compare`; a test whose line never
+The trusted grader re-validates every line and scores with `autograder.runtime.checks.compare`; a test whose line never
 arrives (os._exit, a crash, a timeout) counts as failed.
 """
 
@@ -21,7 +21,7 @@ import traceback
 import types
 from typing import Any
 
-from autograder.checks import forbidden_calls, to_plain
+from autograder.runtime.checks import forbidden_calls, to_plain
 
 _dumps, _write = json.dumps, os.write  # captured before any student code runs
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from autograder.sandbox import Limits
+from autograder.grade.sandbox import Limits
 
 _ROOT = str(Path(__file__).resolve().parents[2])
 

@@ -11,7 +11,7 @@ import os
 import signal
 from typing import Any
 
-from autograder.checks import Checks, Outcome, Test, compare, forbidden_outcome
+from autograder.runtime.checks import Checks, Outcome, Test, compare, forbidden_outcome
 
 COMPLETED = "Completed"  # Otter's grading_status for a submission graded normally
 

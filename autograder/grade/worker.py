@@ -29,8 +29,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from autograder import sandbox  # noqa: E402
-from autograder.grade import harness  # noqa: E402
+from autograder.grade import harness, sandbox  # noqa: E402
 
 # Imported once here, so every forked submission starts with them (what a submission imports itself still works
 # inside the jail, where the Python installation is mounted read-only, but every submission would pay for it).

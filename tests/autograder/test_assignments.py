@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.build import ASSIGNMENTS, load_spec
-from autograder.checks import NONFINITE, _matches
+from autograder.runtime.checks import NONFINITE, _matches
 from autograder.variants import variant_id
 
 VARIANTS = ["default", variant_id("x", "s001", 2026), variant_id("x", "s002", 2026)]

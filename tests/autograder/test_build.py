@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from autograder.build import ASSIGNMENTS, build_command
 from autograder.build_examples import fill, make_examples, mcq_keys
-from autograder.checks import Checks
+from autograder.runtime.checks import Checks
 
 ROOT = Path(__file__).resolve().parents[2]
 ROSTER = ROOT / "examples" / "roster.csv"

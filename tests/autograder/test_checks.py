@@ -1,4 +1,4 @@
-"""autograder.checks and autograder.otter_tests: the plain-data checks every assignment test is made of."""
+"""autograder.runtime.checks and autograder.runtime.otter: the plain-data checks every assignment test is made of."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import lmcore
-from autograder.checks import NONFINITE, Checks, Mistake, Question, compare, evaluate, forbidden_calls, to_plain
-from autograder.checks import Test as CheckTest
-from autograder.otter_tests import check
+from autograder.runtime.checks import NONFINITE, Checks, Mistake, Question, compare, evaluate, forbidden_calls, to_plain
+from autograder.runtime.checks import Test as CheckTest
+from autograder.runtime.otter import check
 
 
 def _num(expect: float, mistakes: list[Mistake] = ()) -> CheckTest:

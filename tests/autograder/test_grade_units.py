@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.checks import Checks, Mistake, Question, to_plain
-from autograder.checks import Test as CheckTest
 from autograder.grade import batch, report, scoring
 from autograder.grade.bundle import Bundle, BundleError
 from autograder.grade.submissions import Ungradable, collect, parse
+from autograder.runtime.checks import Checks, Mistake, Question, to_plain
+from autograder.runtime.checks import Test as CheckTest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
 import grade_fixtures as gf  # noqa: E402

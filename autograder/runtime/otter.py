@@ -3,14 +3,14 @@
 Each test cell carries the expectations of every variant; `check` picks the notebook's own variant from
 `LMCOURSE_VARIANT` (set in the notebook's first code cell), evaluates the probe in a copy of the student's namespace,
 refuses credit when the question's forbidden lmcore functions were called, and raises AssertionError with
-`autograder.checks.compare`'s message (which names known mistakes) when the value is wrong.
+`autograder.runtime.checks.compare`'s message (which names known mistakes) when the value is wrong.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from autograder.checks import Mistake, Test, compare, forbidden_calls, forbidden_outcome, to_plain
+from autograder.runtime.checks import Mistake, Test, compare, forbidden_calls, forbidden_outcome, to_plain
 
 
 def _test(d: dict[str, Any]) -> Test:

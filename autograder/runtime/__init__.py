@@ -1,0 +1,11 @@
+"""The student runtime: everything a student's environment and Otter's test files need, and nothing that computes
+an answer. It holds the checks schema (`checks`: plain-data tests, conversion of a probe's result to plain values,
+comparison with feedback) and the entry point Otter's test cells call (`otter.check`).
+
+Layering: lmcore <- autograder.runtime <- content (assignments/, solutions/) <- tools (build, grade, quiz, cli).
+This package never imports the tools or the content; `tests/test_layers.py` asserts it.
+"""
+
+from autograder.runtime.otter import check
+
+__all__ = ["check"]
