@@ -18,9 +18,11 @@ from pathlib import Path
 
 from autograder.grade import pool, sandbox, scoring
 from autograder.grade.bundle import Bundle
+from autograder.grade.jail import Jail
 from autograder.grade.submissions import Submission, Ungradable, collect, parse
 
-FORMAT = "lmcourse.grade/1"  # bump when scoring changes: old results then get regraded
+FORMAT = "lmcourse.grade/2"  # bump when scoring changes: old results then get regraded
+RETRIED = {"grader-error"}  # statuses the grader caused: a rerun grades these submissions again
 
 
 @dataclass
@@ -79,7 +81,8 @@ def _key(bundle: Bundle, data: bytes) -> str:
 
 def _finished(path: Path, key: str) -> bool:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["extra_data"]["lmcourse"]["key"] == key
+        lm = json.loads(path.read_text(encoding="utf-8"))["extra_data"]["lmcourse"]
+        return lm["key"] == key and lm["status"] not in RETRIED
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -90,6 +93,11 @@ def _job(bundle: Bundle, sub: Submission, data: bytes, opts: Options) -> tuple[d
         parsed = parse(sub.name, data)
     except Ungradable as e:
         return None, scoring.ungradable(bundle.questions, e.status, str(e))
+    own = bundle.checks[sorted(bundle.checks)[0]].assignment
+    if parsed.assignment is not None and parsed.assignment != own:
+        return None, scoring.ungradable(bundle.questions, "wrong-assignment", f"{sub.name}: this notebook is "
+                                        f"assignment {parsed.assignment[:100]!r} (its metadata says so), but this "
+                                        f"autograder grades {own!r}; submit the {own} notebook", own)
     parts = Path(sub.name).parts
     ids = [Path(sub.name).stem, *reversed(parts[:-1]), *([parsed.student_id] if parsed.student_id else [])]
     variant, source = bundle.resolve(ids, parsed.variant)
@@ -98,10 +106,11 @@ def _job(bundle: Bundle, sub: Submission, data: bytes, opts: Options) -> tuple[d
                                         f"{ids} and no default variant; pass the roster's variants.csv")
     checks = bundle.checks[variant]
     limits = sandbox.Limits(timeout=opts.timeout, memory_mb=opts.memory_mb)
+    tests = [t for q in checks.questions for t in q.tests]
+    probes = [{"name": t.name, "probe": t.probe, "hidden": t.hidden}  # public first: see harness.py
+              for t in [t for t in tests if not t.hidden] + [t for t in tests if t.hidden]]
     job = {"id": sub.name, "variant": variant, "variant_source": source, "notes": parsed.notes,
-           "cells": parsed.cells, "setup": checks.setup, "limits": vars(limits), "uid": sandbox.UID_BASE,
-           "questions": [{"name": q.name, "forbidden": list(q.forbidden),
-                          "tests": [{"name": t.name, "probe": t.probe} for t in q.tests]} for q in checks.questions]}
+           "cells": parsed.cells, "setup": checks.setup, "limits": vars(limits), "probes": probes}
     return job, None
 
 
@@ -142,11 +151,13 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
         jobs.append(job)
         meta[sub.name] = (path, key)
     workers = opts.workers or os.cpu_count() or 1
-    for job, reply in pool.run_jobs(jobs, workers):
-        result = scoring.score(bundle.checks[job["variant"]], reply, cpu_limit=int(opts.timeout) + 1)
-        path, key = meta[job["id"]]
-        _save(path, result, job["id"], key, job)
-        bar.update()
+    if jobs:
+        with Jail(bundle) as jail:
+            for job, reply in pool.run_jobs(jobs, workers, jail):
+                result = scoring.score(bundle.checks[job["variant"]], reply, cpu_limit=int(opts.timeout) + 1)
+                path, key = meta[job["id"]]
+                _save(path, result, job["id"], key, job)
+                bar.update()
     bar.close()
     return [json.loads(result_path(out, s.name).read_text())["extra_data"]["lmcourse"] for s in subs]
 

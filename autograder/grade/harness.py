@@ -1,12 +1,19 @@
-"""Runs inside the sandboxed student process: executes the notebook's cells, then evaluates each test's probe.
+"""Runs inside the sandboxed student process: executes the notebook's cells, then answers the grader's probes.
 
-Nothing here decides a score. The process only ever holds the probe expressions of its own variant (never expected
-values or mistake values), and streams one JSON line per event to the result pipe:
-    {"ev": "cell", "i": 3, "etype": "ZeroDivisionError", "error": "..."}      a cell raised (later cells still run)
-    {"ev": "probe", "test": "q1a", "plain": to_plain(value), "forbidden": [...]} one per test, as soon as it ran
-    {"ev": "done", "modules": [...]}     every test ran (modules: imported lazily, for the worker to pre-import)
-The trusted grader re-validates every line and scores with `autograder.runtime.checks.compare`; a test whose line never
-arrives (os._exit, a crash, a timeout) counts as failed.
+Nothing here decides a score, and nothing here is trusted: the process holds the student's code, which can read and
+write everything the harness can. The protocol is built so that does not matter:
+  * the job pipe first brings only the cells, the variant and the setup code; each probe expression arrives later,
+    one at a time, after the grader has been told the cells are done, so no probe (hidden ones included) is in the
+    process while the cells run;
+  * the grader asks for the probes in a fixed order (public tests first, then hidden ones) and accepts exactly one
+    answer per question asked, in order; any other line on the result pipe is dropped unparsed, so forged or
+    early reports change nothing, and line size and count are bounded;
+  * what the process prints after the first hidden probe was sent is never shown to the student.
+Lines on the result pipe (one JSON object each, written by `_send`):
+    {"ev": "cell", "i": 3, "etype": "ZeroDivisionError", "error": "..."}   a cell raised (later cells still run)
+    {"ev": "ready"}                                                        cells and setup ran: ask the probes
+    {"ev": "probe", "seq": k, "plain": to_plain(value)}                   the answer to the k-th probe asked
+    {"ev": "done"}                                                         the grader said there are no more
 """
 
 from __future__ import annotations
@@ -21,9 +28,9 @@ import traceback
 import types
 from typing import Any
 
-from autograder.runtime.checks import forbidden_calls, to_plain
+from autograder.runtime.checks import to_plain
 
-_dumps, _write = json.dumps, os.write  # captured before any student code runs
+_dumps, _loads, _write, _read = json.dumps, json.loads, os.write, os.read  # captured before any student code runs
 
 
 class _Anything:
@@ -57,14 +64,31 @@ def _send(fd: int, event: dict) -> None:
         data = data[_write(fd, data):]
 
 
-def run(job: dict, fd: int) -> None:
-    """Execute `job["cells"]` like a Jupyter kernel would (errors and SystemExit caught per cell), then the probes."""
+class _Lines:
+    """Newline-delimited JSON messages from the grader on the job pipe."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buf = fd, b""
+
+    def next(self) -> dict | None:
+        while b"\n" not in self.buf:
+            chunk = _read(self.fd, 1 << 20)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return _loads(line)
+
+
+def run(job_fd: int, fd: int) -> None:
+    """Execute the cells like a Jupyter kernel would (errors and SystemExit caught per cell), then answer probes."""
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), line_buffering=True, errors="backslashreplace")
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), line_buffering=True, errors="backslashreplace")
     sys.modules["otter"] = _otter_stub()
-    preloaded = set(sys.modules)
+    lines = _Lines(job_fd)
+    job = lines.next() or {}
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _Anything}
-    for i, src in enumerate(job["cells"]):
+    for i, src in enumerate(job.get("cells", [])):
         name = f"<cell {i}>"
         linecache.cache[name] = (len(src), None, src.splitlines(True), name)
         try:
@@ -73,29 +97,21 @@ def run(job: dict, fd: int) -> None:
             _send(fd, {"ev": "cell", "i": i, "etype": type(e).__name__, "error": _short_error(e)})
         finally:
             sys.stdout.flush()
-    ns["LMCOURSE_VARIANT"] = job["variant"]
+    ns["LMCOURSE_VARIANT"] = job.get("variant")
     try:
         exec(compile(job.get("setup") or "", "<grader setup>", "exec"), ns)
     except BaseException as e:
         _send(fd, {"ev": "cell", "i": -1, "etype": type(e).__name__, "error": _short_error(e)})
-    for q in job["questions"]:
-        for t in q["tests"]:
-            _send(fd, _probe(t, q["forbidden"], q["name"], ns))
     sys.stdout.flush()
-    _send(fd, {"ev": "done", "modules": sorted(set(sys.modules) - preloaded)[:1000]})
+    _send(fd, {"ev": "ready"})
+    while (msg := lines.next()) is not None and "probe" in msg:
+        _send(fd, {"ev": "probe", "seq": msg["seq"], "plain": _probe(msg["probe"], msg["name"], ns)})
+        sys.stdout.flush()
+    _send(fd, {"ev": "done"})
 
 
-def _probe(test: dict, forbidden: list[str], question: str, ns: dict) -> dict:
-    """Evaluate one probe while its question's forbidden lmcore functions are trapped and traced."""
-    hits: list[str] = []
+def _probe(probe: str, name: str, ns: dict) -> dict:
     try:
-        with forbidden_calls(forbidden, f"{question} asks you to implement this yourself; lmcore's function "
-                             "is off limits here") as recorded:
-            try:
-                value = eval(compile(test["probe"], f"<test {test['name']}>", "eval"), ns)
-            finally:
-                hits = recorded
-        plain = to_plain(value)
+        return to_plain(eval(compile(probe, f"<test {name}>", "eval"), ns))
     except BaseException as e:
-        plain = {"type": "error", "error": _short_error(e, 500).strip().splitlines()[-1]}
-    return {"ev": "probe", "test": test["name"], "plain": plain, "forbidden": list(hits)}
+        return {"type": "error", "error": _short_error(e, 500).strip().splitlines()[-1]}

@@ -1,8 +1,11 @@
-"""The grader's side of the warm workers: start N `autograder.grade.worker` templates and run submissions on them.
+"""The grader's side of the warm workers: start N worker templates in a jail folder and run submissions on them.
 
 For each submission the grader makes four pipes, hands the student-side ends to a template (which forks the
-sandbox), writes the job into the job pipe and drains the output, result and status pipes itself, with byte caps and
-a deadline. N threads each own one template, so all cores are busy and a slow submission never holds up the others.
+sandbox), and then drives the protocol of `harness.py` itself: it writes the cells, waits for "ready", asks each probe
+in a fixed order (public tests first) and accepts exactly the one answer it asked for, streaming the result pipe line
+by line with bounded line size, line count and bytes, so a flood costs it a few MB at most. It drains the output and
+status pipes with byte caps and a deadline. N threads each own one template, so all cores are busy and a slow
+submission never holds up the others.
 """
 
 from __future__ import annotations
@@ -18,11 +21,16 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
+from autograder.grade.jail import Jail
 from autograder.grade.sandbox import Limits
 
-_ROOT = str(Path(__file__).resolve().parents[2])
+MAX_LINE = 4_000_000  # bytes of one result line (one probe's value); longer lines are dropped unparsed
+MAX_DROPPED = 10_000  # lines the grader did not ask for; past this the submission is stopped (output-limit)
+MAX_CELL_EVENTS = 200
+BOOT = ("import sys, json; c = json.loads(sys.argv[1]); sys.path[:] = c['path']; import runpy; "
+        "runpy.run_module('lmcourse_jail.worker', run_name='__main__')")
+MINIMAL_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 
 class WorkerDied(RuntimeError):
@@ -37,14 +45,13 @@ class Worker:
         self.hello: dict | None = None
 
     @classmethod
-    def start(cls, n: int) -> list[Worker]:
-        """One process imports torch & co., then forks into n templates, each answering its own socket."""
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)}
+    def start(cls, n: int, jail: Jail) -> list[Worker]:
+        """One process imports torch & co. from the jail's sys.path, then forks into n templates."""
         pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(n)]
         theirs = [b.fileno() for _, b in pairs]
-        proc = subprocess.Popen([sys.executable, "-m", "autograder.grade.worker", ",".join(map(str, theirs))],
-                                pass_fds=theirs, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
-                                cwd=_ROOT)
+        config = {**jail.worker_config(), "fds": theirs}
+        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", BOOT, json.dumps(config)], pass_fds=theirs,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=MINIMAL_ENV, cwd="/")
         for _, b in pairs:
             b.close()
         return [cls(a, proc if i == 0 else None) for i, (a, _) in enumerate(pairs)]
@@ -65,7 +72,8 @@ class Worker:
         return self.hello
 
     def grade(self, job: dict) -> dict:
-        """Run one job in a fresh sandbox; the reply holds the status report, the result events and the output."""
+        """Run one job in a fresh sandbox; the reply holds the status report, what the probes answered and the
+        output the student may see."""
         self.ready()
         limits = Limits(**job["limits"])
         t0 = time.monotonic()
@@ -82,27 +90,9 @@ class Worker:
             for fd in (job_w, out_r, res_r, st_r):
                 os.close(fd)
             raise
-        deadline = t0 + limits.timeout + 20
-        _write_all(job_w, json.dumps({k: job[k] for k in ("cells", "setup", "questions", "variant")}).encode(),
-                   deadline)
-        out, res, st, out_total, res_over = _collect(out_r, res_r, st_r, limits, pid, deadline)
-        try:
-            report = json.loads(st.decode() or "{}")
-        except ValueError:
-            report = {}
-        events = []
-        for line in res.split(b"\n"):
-            try:
-                ev = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if isinstance(ev, dict):
-                events.append(ev)
-        done = next((e for e in events if e.get("ev") == "done"), {})
-        if isinstance(done.get("modules"), list):
-            self.sock.send(json.dumps({"learn": [m for m in done["modules"] if isinstance(m, str)][:1000]}).encode())
-        return {"id": job["id"], "report": report, "events": events, "stdout": out.decode("utf-8", "replace"),
-                "stdout_bytes": out_total, "result_overflow": res_over, "wall": time.monotonic() - t0}
+        session = Session(job, limits, pid)
+        session.drive(job_w, out_r, res_r, st_r, t0 + limits.timeout + 20)
+        return {"id": job["id"], **session.reply(), "wall": time.monotonic() - t0}
 
     def close(self) -> None:
         self.sock.close()  # the template sees EOF and exits
@@ -114,63 +104,175 @@ class Worker:
                 self.proc.wait()
 
 
-def _write_all(fd: int, data: bytes, deadline: float) -> None:
-    """Write the job into the student's job pipe; a sandbox that died or stalls just gets it cut short."""
-    os.set_blocking(fd, False)
-    view = memoryview(data)
-    try:
-        with selectors.DefaultSelector() as sel:
-            sel.register(fd, selectors.EVENT_WRITE)
-            while view and time.monotonic() < deadline:
-                if sel.select(timeout=1.0):
-                    view = view[os.write(fd, view[: 1 << 16]):]
-    except OSError:  # EPIPE: the sandbox is gone
-        pass
-    finally:
-        os.close(fd)
+class Session:
+    """The grader's half of one submission's protocol (see harness.py), fed the result pipe chunk by chunk."""
 
+    def __init__(self, job: dict, limits: Limits, pid: int) -> None:
+        self.probes: list[dict] = job["probes"]  # in the order they are asked: public first
+        self.limits, self.pid = limits, pid
+        first = json.dumps({"cells": job["cells"], "variant": job["variant"], "setup": job.get("setup", "")})
+        self.outbox = bytearray((first + "\n").encode())
+        self.phase = "cells"  # cells -> probing -> ending -> done
+        self.asked = 0
+        self.answers: dict[str, object] = {}
+        self.cell_errors: list[dict] = []
+        self.line = bytearray()
+        self.skipping = False  # inside a line longer than MAX_LINE
+        self.dropped = 0
+        self.res_total = 0
+        self.overflow = False
+        self.out = bytearray()
+        self.out_total = 0
+        self.out_visible: int | None = None  # bytes of output shown to the student (None: all that was kept)
+        self.total_at_cut = 0
+        self.status = bytearray()
 
-def _collect(out_r: int, res_r: int, st_r: int, limits: Limits, pid: int, hard_deadline: float):
-    """Drain the three pipes until every writer is gone, keeping at most the configured number of bytes."""
-    sel = selectors.DefaultSelector()
-    bufs = {out_r: bytearray(), res_r: bytearray(), st_r: bytearray()}
-    caps = {out_r: limits.output_bytes, res_r: limits.result_bytes, st_r: 65536}
-    totals = dict.fromkeys(bufs, 0)
-    for fd in bufs:
-        sel.register(fd, selectors.EVENT_READ)
-    open_fds = set(bufs)
-    killed_at = None
-    while open_fds:
-        now = time.monotonic()
-        if killed_at is None and now > hard_deadline:  # the supervisor itself is stuck: take the chain down
-            if pid > 0:
+    # ---- what the grader sends
+    def _ask_next(self) -> None:
+        if self.asked < len(self.probes):
+            p = self.probes[self.asked]
+            if p["hidden"] and self.out_visible is None:
+                self.out_visible, self.total_at_cut = len(self.out), self.out_total  # nothing later is shown
+            self.outbox += (json.dumps({"probe": p["probe"], "name": p["name"], "seq": self.asked}) + "\n").encode()
+        else:
+            self.outbox += b'{"end": true}\n'
+            self.phase = "ending"
+
+    # ---- what the student process sends
+    def feed_result(self, chunk: bytes) -> None:
+        self.res_total += len(chunk)
+        if self.res_total > self.limits.result_bytes:
+            self.overflow = True
+            return
+        start = 0
+        while True:
+            nl = chunk.find(b"\n", start)
+            piece = chunk[start:] if nl < 0 else chunk[start:nl]
+            if not self.skipping:
+                if len(self.line) + len(piece) > MAX_LINE:
+                    self.skipping, self.line = True, bytearray()
+                    self._drop()
+                else:
+                    self.line += piece
+            if nl < 0:
+                return
+            if not self.skipping:
+                self._line(bytes(self.line))
+            self.line, self.skipping = bytearray(), False
+            start = nl + 1
+
+    def _drop(self) -> None:
+        self.dropped += 1
+        if self.dropped > MAX_DROPPED:
+            self.overflow = True
+
+    def _line(self, line: bytes) -> None:
+        expected = {"cells": (b'{"ev": "cell"', b'{"ev": "ready"}'), "probing": (b'{"ev": "probe", "seq": ',),
+                    "ending": (b'{"ev": "done"}',)}.get(self.phase, ())
+        if not line.startswith(expected):  # not a line the grader is waiting for: dropped without parsing
+            return self._drop()
+        try:
+            ev = json.loads(line)
+        except (ValueError, RecursionError):
+            return self._drop()
+        kind = ev.get("ev") if isinstance(ev, dict) else None
+        if self.phase == "cells" and kind == "cell" and isinstance(ev.get("etype"), str) \
+                and isinstance(ev.get("error"), str):
+            if len(self.cell_errors) < MAX_CELL_EVENTS:
+                self.cell_errors.append({"i": ev.get("i") if type(ev.get("i")) is int else None,
+                                         "etype": ev["etype"][:100], "error": ev["error"][-2000:]})
+        elif self.phase == "cells" and kind == "ready":
+            self.phase = "probing"
+            self._ask_next()
+        elif self.phase == "probing" and kind == "probe" and ev.get("seq") == self.asked and type(ev["seq"]) is int:
+            self.answers[self.probes[self.asked]["name"]] = ev.get("plain")
+            self.asked += 1
+            self._ask_next()
+        elif self.phase == "ending" and kind == "done":
+            self.phase = "done"
+        else:
+            self._drop()
+
+    def feed_output(self, chunk: bytes) -> None:
+        self.out_total += len(chunk)
+        room = self.limits.output_bytes - len(self.out)
+        if room > 0:
+            self.out += chunk[:room]
+
+    def drive(self, job_w: int, out_r: int, res_r: int, st_r: int, hard_deadline: float) -> None:
+        """Write what is due, drain the three pipes, until every writer is gone (or the deadline passed)."""
+        os.set_blocking(job_w, False)
+        sel = selectors.DefaultSelector()
+        readers = {out_r: self.feed_output, res_r: self.feed_result, st_r: self.status.extend}
+        for fd in readers:
+            sel.register(fd, selectors.EVENT_READ)
+        writing = False
+        killed_at = None
+        open_fds = set(readers)
+        try:
+            while open_fds:
+                if self.outbox and job_w >= 0 and not writing:
+                    sel.register(job_w, selectors.EVENT_WRITE)
+                    writing = True
+                now = time.monotonic()
+                if killed_at is None and (now > hard_deadline or self.overflow):
+                    self._kill()
+                    killed_at = now
+                if killed_at is not None and now > killed_at + 5:  # an escaped process holds a pipe (rlimits mode)
+                    break
+                for key, _ in sel.select(timeout=1.0):
+                    if key.fd == job_w:
+                        try:
+                            del self.outbox[:os.write(job_w, self.outbox[: 1 << 16])]
+                        except (BlockingIOError, InterruptedError):
+                            pass
+                        except OSError:  # EPIPE: the sandbox is gone
+                            self.outbox.clear()
+                        if not self.outbox or self.phase == "done":
+                            sel.unregister(job_w)
+                            writing = False
+                        continue
+                    chunk = os.read(key.fd, 1 << 16)
+                    if not chunk:
+                        sel.unregister(key.fd)
+                        os.close(key.fd)
+                        open_fds.discard(key.fd)
+                        continue
+                    if key.fd == st_r and len(self.status) + len(chunk) > 65536:
+                        continue
+                    readers[key.fd](chunk)
+        finally:
+            sel.close()
+            for fd in open_fds | {job_w}:
                 try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
+                    os.close(fd)
+                except OSError:
                     pass
-            killed_at = now
-        if killed_at is not None and now > killed_at + 5:  # an escaped process holds a pipe (non-root mode)
-            break
-        for key, _ in sel.select(timeout=1.0):
-            chunk = os.read(key.fd, 1 << 16)
-            if not chunk:
-                sel.unregister(key.fd)
-                os.close(key.fd)
-                open_fds.discard(key.fd)
-                continue
-            totals[key.fd] += len(chunk)
-            room = caps[key.fd] - len(bufs[key.fd])
-            if room > 0:
-                bufs[key.fd] += chunk[:room]
-    sel.close()
-    for fd in open_fds:
-        os.close(fd)
-    return (bytes(bufs[out_r]), bytes(bufs[res_r]), bytes(bufs[st_r]), totals[out_r],
-            totals[res_r] > limits.result_bytes)
+
+    def _kill(self) -> None:
+        if self.pid > 0:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def reply(self) -> dict:
+        try:
+            report = json.loads(self.status.decode() or "{}")
+        except ValueError:
+            report = {}
+        visible = bytes(self.out if self.out_visible is None else self.out[: self.out_visible])
+        return {"report": report if isinstance(report, dict) else {}, "answers": self.answers,
+                "cell_errors": self.cell_errors, "ready": self.phase != "cells", "done": self.phase == "done",
+                "stdout": visible.decode("utf-8", "replace"), "stdout_bytes": self.out_total,
+                "stdout_hidden": self.out_visible is not None and self.out_total > self.total_at_cut,
+                "dropped_lines": self.dropped,
+                "result_overflow": self.overflow}
 
 
-def run_jobs(jobs: list[dict], workers: int) -> Iterator[tuple[dict, dict]]:
-    """Yield (job, reply) in completion order. A worker that dies is replaced; its job is reported as failed."""
+def run_jobs(jobs: list[dict], workers: int, jail: Jail) -> Iterator[tuple[dict, dict]]:
+    """Yield (job, reply) in completion order. A worker that dies is replaced; its job is reported as failed by the
+    grader (status grader-error, which a rerun grades again)."""
     if not jobs:
         return
     todo: queue.Queue = queue.Queue()
@@ -178,7 +280,7 @@ def run_jobs(jobs: list[dict], workers: int) -> Iterator[tuple[dict, dict]]:
         todo.put(j)
     done: queue.Queue = queue.Queue()
     n = max(1, min(workers, len(jobs)))
-    pool = Worker.start(n)
+    pool = Worker.start(n, jail)
 
     def serve(slot: int) -> None:
         while True:
@@ -186,13 +288,13 @@ def run_jobs(jobs: list[dict], workers: int) -> Iterator[tuple[dict, dict]]:
                 job = todo.get_nowait()
             except queue.Empty:
                 return
-            job = {**job, "uid": job["uid"] + slot}  # one uid per slot: RLIMIT_NPROC is counted per uid
+            job = {**job, "uid": jail.uid_base + slot}  # one uid per slot: RLIMIT_NPROC is counted per uid
             try:
                 reply = pool[slot].grade(job)
             except (WorkerDied, OSError, ValueError, KeyError) as e:
                 pool[slot].close()
-                pool[slot] = Worker.start(1)[0]
-                reply = {"id": job["id"], "report": {"error": f"grading worker failed: {e}"}, "events": []}
+                pool[slot] = Worker.start(1, jail)[0]
+                reply = {"id": job["id"], "report": {"error": f"grading worker failed: {e}"}}
             done.put((job, reply))
 
     threads = [threading.Thread(target=serve, args=(i,), daemon=True) for i in range(n)]

@@ -2,16 +2,20 @@
 
 One submission runs as a two-process chain forked from a warm worker:
 
-    worker (root, trusted) ─fork─▶ supervisor S ─unshare(PID|NET|NS)─fork─▶ student process P (PID 1 of its namespace)
+    worker (root, trusted) ─fork─▶ supervisor S ─unshare(PID|NET|NS|IPC|UTS)─fork─▶ student process P (PID 1)
 
 S (trusted) mounts a private size-limited tmpfs as P's working directory (with the Python installation's
-directories bind-mounted read-only inside it, so lazy imports work), enforces the wall-clock deadline and reports
-P's exit status on a pipe only S holds. P, before running any student code: sets its resource limits (CPU soft = hard,
-address space, process count, file size, open files, no core dumps), chroots into the private working directory, drops
-to an unprivileged uid/gid with no supplementary groups, and closes every descriptor except its output and result
+directories and the student edition bind-mounted read-only inside it, so lazy imports work, and any copy of our own
+packages in site-packages covered by an empty mount), caps SysV shared memory of its fresh IPC namespace at the
+submission's memory budget, enforces the wall-clock deadline and reports P's exit status on a pipe only S holds.
+P, before running any student code: sets its resource limits (CPU soft = hard, address space, process count, file
+size, open files, no core dumps), chroots into the private working directory, drops to an unprivileged uid/gid with
+no supplementary groups, joins a fresh session keyring, and closes every descriptor except its job, output and result
 pipes. Because P is PID 1 of a fresh PID namespace, the kernel kills every process the submission started the moment
-P ends; because the network namespace is fresh, there is no network (not even loopback); because of the chroot, the
-autograder zip, the tests, the output directory and other students' files are simply not there.
+P ends; the IPC namespace (SysV segments, semaphores, message queues) dies with it; because the network namespace is
+fresh, there is no network (not even loopback); because of the chroot, the autograder zip, the tests, the output
+directory and other students' files are simply not there. After P ends, S clears the uid's user, user-session and
+persistent keyrings before it reports, so nothing a submission stored in the kernel reaches the next one.
 
 Without root (a laptop), namespaces, chroot and the uid drop are unavailable: P then runs in its own session with the
 rlimits only, and the supervisor kills its process group at the end. `isolation_level()` says which mode applies.
@@ -31,6 +35,8 @@ from dataclasses import dataclass
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUTS = 0x04000000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
 MS_RDONLY = 0x1
@@ -39,7 +45,12 @@ MS_NODEV = 0x4
 MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 PR_SET_PDEATHSIG = 1
-UID_BASE = int(os.environ.get("LMCOURSE_SANDBOX_UID_BASE", "3100000"))  # slot k runs as uid/gid UID_BASE + k
+UID_BASE = int(os.environ.get("LMCOURSE_SANDBOX_UID_BASE", "3100000"))  # first uid of the first uid block
+UID_BLOCK = 64  # uids per grading run (one per worker slot); concurrent runs (shards) take different blocks
+UID_BLOCKS = 16
+_SYS_KEYCTL = {"x86_64": 250, "aarch64": 219, "arm64": 219}
+KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_CLEAR, KEYCTL_GET_PERSISTENT = 1, 7, 22
+KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -4, -5
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
@@ -86,6 +97,52 @@ def bind_readonly(src: str, dst: str) -> None:
     _check(_libc.mount(None, dst.encode(), None, flags, None), f"remount {dst} read-only")
 
 
+def _keyctl(*args: int | None) -> int:
+    import platform
+
+    nr = _SYS_KEYCTL.get(platform.machine())
+    if nr is None:
+        return -1
+    return _libc.syscall(nr, *[ctypes.c_long(a) if a is not None else None for a in args])
+
+
+def new_session_keyring() -> None:
+    """Join a fresh anonymous session keyring, so the grader's (inherited, and possessed) one is out of reach."""
+    _keyctl(KEYCTL_JOIN_SESSION_KEYRING, None)
+
+
+def clear_keyrings_as(uid: int) -> None:
+    """Become `uid` (irreversibly: call it in a process about to exit) and empty its user, user-session and
+    persistent keyrings, so keys one submission stored are gone before the next one runs as that uid."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    _keyctl(KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING)
+    _keyctl(KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING)
+    persistent = _keyctl(KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_USER_SESSION_KEYRING)
+    if persistent > 0:
+        _keyctl(KEYCTL_CLEAR, persistent)
+
+
+def limit_ipc(memory_mb: int) -> None:
+    """In a fresh IPC namespace: SysV shared memory may not exceed the submission's memory budget."""
+    for name, value in (("shmmax", memory_mb * 2**20), ("shmall", memory_mb * 2**20 // 4096), ("shmmni", 64)):
+        try:
+            with open(f"/proc/sys/kernel/{name}", "w") as f:
+                f.write(str(value))
+        except OSError:
+            pass
+
+
+def hide_inside(root: str, names: tuple[str, ...]) -> None:
+    """Cover `root/<name>` (a package of ours found in a mounted site-packages) with an empty read-only tmpfs."""
+    for name in names:
+        path = os.path.join(root, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, b"size=4k"),
+                   f"hide {path}")
+
+
 def interpreter_paths() -> list[str]:
     """The import path entries that belong to the Python installation (stdlib, lib-dynload, site-packages), and
     nothing else: the project checkout (an editable install's source folder), the autograder zip, the output folder
@@ -113,7 +170,7 @@ def _namespaces_work() -> bool:
     pid = os.fork()
     if pid == 0:
         try:
-            unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS)
+            unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
             mount_tmpfs(d, 1, 0)
             os._exit(0)
         except BaseException:
@@ -123,10 +180,13 @@ def _namespaces_work() -> bool:
     return ok
 
 
-def isolation_level() -> str:
+def isolation_level(known: str | None = None) -> str:
     """'full' (namespaces, chroot, uid drop) when running as root where namespaces work, else 'rlimits'.
-    LMCOURSE_ISOLATION=rlimits forces the weaker mode (for trying the grader on trusted code)."""
+    LMCOURSE_ISOLATION=rlimits forces the weaker mode (for trying the grader on trusted code). A worker, which runs
+    with a minimal environment, is told the grader's answer (`known`)."""
     global _LEVEL
+    if known is not None:
+        _LEVEL = known
     if _LEVEL is None:
         forced = os.environ.get("LMCOURSE_ISOLATION")
         if forced == "rlimits" or os.geteuid() != 0:

@@ -47,6 +47,7 @@ class Parsed:
     cells: list[str]
     student_id: str | None = None  # from the notebook's metadata (student-editable: used only as a fallback)
     variant: str | None = None  # from metadata or the LMCOURSE_VARIANT line (student-editable: last resort)
+    assignment: str | None = None  # metadata.lmcourse.assignment: which assignment the notebook was built for
     notes: list[str] = field(default_factory=list)
 
 
@@ -108,11 +109,12 @@ def _parse_notebook(name: str, data: bytes) -> Parsed:
         raise Ungradable("invalid-notebook", f"{name}: not a readable Jupyter notebook ({e.__class__.__name__}: "
                          f"{str(e)[:200]})") from e
     meta = nb.metadata.get("lmcourse") if isinstance(nb.metadata.get("lmcourse"), dict) else {}
-    sid, variant = meta.get("student_id"), meta.get("variant")
+    sid, variant, assignment = meta.get("student_id"), meta.get("variant"), meta.get("assignment")
     if variant is None and sources and (m := _VARIANT_RE.search(sources[0])):
         variant = m.group(1)
     return Parsed([_transform(s) for s in sources], sid if isinstance(sid, str) else None,
-                  variant if isinstance(variant, str) else None)
+                  variant if isinstance(variant, str) else None,
+                  assignment if isinstance(assignment, str) else None)
 
 
 def _py_cells(name: str, data: bytes) -> list[str]:

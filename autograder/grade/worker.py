@@ -1,12 +1,19 @@
 """The warm worker ("template"): imports torch, numpy, lmcore and the usual standard library once, then forks a
 fresh, isolated process per submission, so each submission pays only for its own code.
 
+It is exec'd by the grader as `python -I -S -c BOOT CONFIG` with a minimal environment (no variable of the grader's)
+and `/` as its working directory, and BOOT sets sys.path to the student edition folder (see
+`autograder.grade.edition`), the standard library and the third-party site-packages, without processing .pth files.
+So it imports this module as `lmcourse_jail.worker`, and lmcore and autograder.runtime from the student edition:
+nothing in its memory, nor in what a submission inherits, can compute an answer or holds a string of the grader's
+environment.
+
 One process warms up, then forks into one template per SOCK_SEQPACKET socket the grader passed it. A template never
 sees a submission: it receives a small header (limits, uid, the assignment's setup code) plus four pipe descriptors
-made by the grader (the job pipe the student process reads its cells and probes from, its output pipe, its result
-pipe and the supervisor's status pipe), and forks. So no other student's code, output or results are ever in the
-memory a student process inherits.
-Run as `python -m autograder.grade.worker FD[,FD...]`; it dies with the grader (PR_SET_PDEATHSIG, or EOF).
+made by the grader (the job pipe the student process reads its cells and, one at a time, its probes from, its output
+pipe, its result pipe and the supervisor's status pipe), and forks. So no other student's code, output or results
+are ever in the memory a student process inherits. Nothing a student process reports is ever imported here.
+It dies with the grader (PR_SET_PDEATHSIG, or EOF).
 """
 
 from __future__ import annotations
@@ -20,7 +27,6 @@ os.environ["MPLBACKEND"] = "Agg"
 import importlib  # noqa: E402
 import json  # noqa: E402
 import pkgutil  # noqa: E402
-import re  # noqa: E402
 import selectors  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -29,7 +35,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from autograder.grade import harness, sandbox  # noqa: E402
+from . import harness, sandbox  # noqa: E402
 
 # Imported once here, so every forked submission starts with them (what a submission imports itself still works
 # inside the jail, where the Python installation is mounted read-only, but every submission would pay for it).
@@ -47,7 +53,7 @@ torch.optim torch.utils.data
 
 def warm() -> list[str]:
     """Import what every submission uses; returns the names that could not be imported. Anything else a submission
-    imports still works (the jail sees the Python installation read-only) and is then learned, see `learn`."""
+    imports still works (the jail sees the Python installation read-only), and is never imported here."""
     missing = []
     for name in PREIMPORT:
         try:
@@ -68,18 +74,7 @@ def warm() -> list[str]:
 
 
 _warm_setups: set[str] = set()
-LEARNABLE = re.compile(r"^(torch|numpy|matplotlib|lmcore)(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-
-
-def learn(names: list) -> None:
-    """Pre-import library modules a submission had to import lazily, so the next one does not pay. The names come
-    from a student process: only torch/numpy/matplotlib/lmcore submodules are accepted."""
-    for name in names[:1000]:
-        if isinstance(name, str) and LEARNABLE.match(name) and name not in sys.modules:
-            try:
-                importlib.import_module(name)
-            except Exception:
-                pass
+CONFIG: dict = {}  # from the grader: mounts, hidden package names, isolation level
 
 
 def warm_setup(code: str) -> None:
@@ -92,15 +87,8 @@ def warm_setup(code: str) -> None:
             print(f"lmcourse worker: assignment setup failed to warm up: {e!r}", file=sys.stderr)
 
 
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, out_w: int, res_w: int) -> None:
-    """Process P: enter the jail, read the job, run it. Never returns."""
+    """Process P: enter the jail, then hand over to the harness, which reads the job. Never returns."""
     code = 0
     try:
         sandbox.set_pdeathsig(signal.SIGKILL)
@@ -114,32 +102,43 @@ def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, 
         sandbox.apply_limits(limits, uid)
         sandbox.enter_jail(workdir, uid)
         sandbox.set_pdeathsig(signal.SIGKILL)  # again: changing credentials cleared it
+        if uid is not None:
+            sandbox.new_session_keyring()
         os.environ.clear()
         os.environ.update({"HOME": "/" if uid is not None else workdir, "TMPDIR": "/tmp" if uid is not None
                            else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
         tempfile.tempdir = None
-        job = json.loads(_read_all(job_r))
-        os.close(job_r)
-        harness.run(job, res_w)
+        harness.run(job_r, res_w)
     except BaseException:
         code = 70
     finally:
         os._exit(code)
 
 
+def _mount_jail(workdir: str, limits: sandbox.Limits, uid: int) -> None:
+    """In S's fresh namespaces: the private tmpfs, its /tmp, the read-only installation and edition, the hidden
+    copies of our own packages, and the IPC limits."""
+    sandbox.mount_tmpfs(workdir, limits.disk_mb, uid)
+    # the private /tmp first: the installation may itself live under /tmp (a CI clone), and then its
+    # read-only mount point is created inside this directory rather than colliding with it
+    os.mkdir(os.path.join(workdir, "tmp"), 0o700)
+    os.chown(os.path.join(workdir, "tmp"), uid, uid)
+    for path in CONFIG.get("mounts", []):
+        sandbox.bind_readonly(path, workdir + path)
+    for path in CONFIG.get("site_packages", []):
+        sandbox.hide_inside(workdir + path, tuple(CONFIG.get("hide", ())))
+    sandbox.limit_ipc(limits.memory_mb)
+
+
 def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[int]) -> None:
-    """Process S: isolate, fork the student process P, enforce the deadline, report P's fate on the status pipe."""
+    """Process S: isolate, fork the student process P, enforce the deadline, clear the uid's keyrings, report P's
+    fate on the status pipe."""
     job_r, out_w, res_w, st_w = fds
     sandbox.set_pdeathsig(signal.SIGKILL)
     if uid is not None:
-        sandbox.unshare(sandbox.CLONE_NEWPID | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWNS)
-        sandbox.mount_tmpfs(workdir, limits.disk_mb, uid)
-        # the private /tmp first: the installation may itself live under /tmp (a CI clone), and then its
-        # read-only mount point is created inside this directory rather than colliding with it
-        os.mkdir(os.path.join(workdir, "tmp"), 0o700)
-        os.chown(os.path.join(workdir, "tmp"), uid, uid)
-        for path in sandbox.interpreter_paths():
-            sandbox.bind_readonly(path, workdir + path)
+        sandbox.unshare(sandbox.CLONE_NEWPID | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWNS | sandbox.CLONE_NEWIPC
+                        | sandbox.CLONE_NEWUTS)
+        _mount_jail(workdir, limits, uid)
     deadline = time.monotonic() + limits.timeout
     pid = os.fork()
     if pid == 0:
@@ -153,15 +152,18 @@ def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+    else:  # P and all it started are gone (PID namespace); S, about to exit, becomes the uid to clear its keys
+        sandbox.clear_keyrings_as(uid)
     os.write(st_w, json.dumps({"status": status, "timed_out": timed_out, "cpu": cpu}).encode())
 
 
 def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
     """Fork S for one submission with the grader's four pipe ends; returns S's pid."""
+    _reap(workdirs, block=True)  # the previous submission of this slot is gone (and its uid's keys cleared) first
     limits = sandbox.Limits(**header["limits"])
     uid = header["uid"] if sandbox.isolation_level() == "full" else None
     warm_setup(header.get("setup", ""))
-    workdir = tempfile.mkdtemp(prefix="lmcourse-sub-")
+    workdir = tempfile.mkdtemp(prefix="sub-", dir=CONFIG["run_dir"])
     if uid is not None:
         os.chown(workdir, uid, uid)
     pid = os.fork()
@@ -180,10 +182,18 @@ def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
     return pid
 
 
-def _reap(workdirs: dict[int, str]) -> None:
+def _reap(workdirs: dict[int, str], block: bool = False) -> None:
+    if block:
+        for pid in list(workdirs):
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            shutil.rmtree(workdirs.pop(pid), ignore_errors=True)
+        return
     while workdirs:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
         except ChildProcessError:  # nothing left to wait for
             for d in workdirs.values():
                 shutil.rmtree(d, ignore_errors=True)
@@ -205,9 +215,7 @@ def serve(sock: socket.socket) -> None:
             if not msg:
                 break  # the grader closed the socket
             header = json.loads(msg)
-            if "learn" in header:
-                learn(header["learn"] if isinstance(header["learn"], list) else [])
-            elif len(fds) == 4:
+            if len(fds) == 4:
                 try:
                     pid = fork_one(header, fds, workdirs)
                 except Exception as e:  # a grader-side failure: report it, keep serving
@@ -220,6 +228,9 @@ def serve(sock: socket.socket) -> None:
                             pass
                     pid = 0
                 sock.send(json.dumps({"pid": pid}).encode())
+            else:
+                for fd in fds:
+                    os.close(fd)
         _reap(workdirs)
     for pid in list(workdirs):
         os.kill(pid, signal.SIGKILL)
@@ -229,15 +240,16 @@ def serve(sock: socket.socket) -> None:
 
 
 def main() -> None:
-    """`python -m autograder.grade.worker FD[,FD...]`: warm up once, then fork one template per socket FD (so N
-    workers pay for one import of torch), each serving its own socket."""
+    """Warm up once, then fork one template per socket FD (so N workers pay for one import of torch), each serving
+    its own socket. sys.argv[1] is the grader's JSON config: socket FDs, mounts, run folder, isolation level."""
     sandbox.set_pdeathsig(signal.SIGKILL)
-    fds = [int(x) for x in sys.argv[1].split(",")]
+    CONFIG.update(json.loads(sys.argv[1]))
+    fds = [int(x) for x in CONFIG["fds"]]
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     t0 = time.monotonic()
     missing = warm()
-    sandbox.isolation_level()  # probe once, before forking
+    sandbox.isolation_level(CONFIG["isolation"])
     mine = fds[0]
     for fd in fds[1:]:
         if os.fork() == 0:
@@ -248,8 +260,11 @@ def main() -> None:
         if fd != mine:
             os.close(fd)
     sock = socket.socket(fileno=mine)
+    import lmcore
+
     sock.send(json.dumps({"ready": True, "isolation": sandbox.isolation_level(), "missing": missing,
-                          "warm_s": time.monotonic() - t0}).encode())
+                          "warm_s": time.monotonic() - t0, "lmcore": lmcore.__file__,
+                          "sys_path": sys.path}).encode())
     serve(sock)
 
 

@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-import types
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -54,7 +50,7 @@ class Question:
     points: float
     tests: list[Test]
     kind: str = "code"  # code | mcq
-    forbidden: list[str] = field(default_factory=list)  # "lmcore.sequence_loss": using it earns no credit here
+    forbidden: list[str] = field(default_factory=list)  # "lmcore.losses.sequence_loss": not in the student edition
 
 
 @dataclass
@@ -116,65 +112,6 @@ def to_plain(value: Any) -> dict:
     if isinstance(value, (list, tuple)):
         return {"type": "list", "value": [to_plain(v) for v in list(value)[:100_000]]}
     return {"type": "other", "repr": f"{type(value).__name__} object"}
-
-
-def resolve_function(dotted: str) -> types.FunctionType | None:
-    """"pkg.module.Class.method" -> the function object (longest importable module prefix, then attributes)."""
-    import importlib
-
-    parts = dotted.split(".")
-    for i in range(len(parts) - 1, 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for attr in parts[i:]:
-            obj = getattr(obj, attr, None)
-        obj = getattr(obj, "__func__", obj)
-        return obj if isinstance(obj, types.FunctionType) else None
-    return None
-
-
-@contextmanager
-def forbidden_calls(names: list[str], trap_message: str | None = None) -> Iterator[list[str]]:
-    """Record calls to the named lmcore functions by code identity, so aliases and wrappers are caught.
-
-    With trap_message (the sandboxed grader), each function's code is also swapped for a trap that raises, so a
-    switched-off tracer still gets no lmcore value; switching the profiler off is itself recorded as a hit.
-    """
-    fns = {d: f for d in names if (f := resolve_function(d)) is not None}
-    codes: dict[types.CodeType, str] = {f.__code__: d for d, f in fns.items()}
-    saved: dict[str, types.CodeType] = {}
-    if trap_message is not None:
-        for d, f in fns.items():
-            if f.__code__.co_freevars:  # a closure's code cannot be swapped for a plain function's
-                continue
-            trap: dict[str, Any] = {}
-            exec(f"def {f.__name__}(*args, **kwargs):\n    raise RuntimeError({f'{trap_message}: {d}'!r})\n", trap)
-            saved[d], f.__code__ = f.__code__, trap[f.__name__].__code__
-            codes[f.__code__] = d
-    hits: list[str] = []
-    closing: list[bool] = []
-
-    def profiler(frame: types.FrameType, event: str, arg: Any) -> None:
-        if closing:
-            return
-        if event == "call" and frame.f_code in codes and codes[frame.f_code] not in hits:
-            hits.append(codes[frame.f_code])
-        elif event == "c_call" and arg in (sys.setprofile, sys.settrace) and "sys.setprofile" not in hits:
-            hits.append("sys.setprofile")
-
-    previous = sys.getprofile()
-    sys.setprofile(profiler if codes else previous)
-    try:
-        yield hits
-    finally:
-        closing.append(True)
-        if codes and sys.getprofile() is not profiler and "sys.setprofile" not in hits:
-            hits.append("sys.setprofile")
-        sys.setprofile(previous)
-        for d, code in saved.items():
-            fns[d].__code__ = code
 
 
 # ---------------------------------------------------------------- grader side (trusted)
@@ -309,18 +246,6 @@ def _nonfinite(plain: Any) -> bool:
 
     got, _ = _array(plain)
     return got is not None and not bool(np.isfinite(got).all())
-
-
-def forbidden_outcome(test: Test, question: str, hits: list[str]) -> Outcome | None:
-    """The failed Outcome for a probe that used forbidden lmcore functions (or switched the tracer off), else None."""
-    hits = sorted({h for h in hits if isinstance(h, str)})
-    if "sys.setprofile" in hits:
-        return Outcome(False, f"{test.name}: your code switched off the grader's call tracer (sys.setprofile or "
-                       "sys.settrace) while the tests ran, so it earns no credit here.", "tracer-tampering")
-    if hits:
-        return Outcome(False, f"{test.name}: {question} asks you to implement this yourself, but your code called "
-                       f"{', '.join(hits)[:300]} from lmcore, so it earns no credit here.", "forbidden-lmcore")
-    return None
 
 
 def _dtype_ok(want: str, got: str | None) -> bool:

@@ -1,8 +1,8 @@
 """What an Otter test cell runs inside the notebook's kernel (stock `otter run` and `grader.check`).
 
 Each test cell carries the expectations of every variant; `check` picks the notebook's own variant from
-`LMCOURSE_VARIANT` (set in the notebook's first code cell), evaluates the probe in a copy of the student's namespace,
-refuses credit when the question's forbidden lmcore functions were called, and raises AssertionError with
+`LMCOURSE_VARIANT` (set in the notebook's first code cell), evaluates the probe in a copy of the student's namespace
+and raises AssertionError with
 `autograder.runtime.checks.compare`'s message (which names known mistakes) when the value is wrong.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.runtime.checks import Mistake, Test, compare, forbidden_calls, forbidden_outcome, to_plain
+from autograder.runtime.checks import Mistake, Test, compare, to_plain
 
 
 def _test(d: dict[str, Any]) -> Test:
@@ -28,14 +28,10 @@ def check(env: dict[str, Any], data: dict[str, Any]) -> None:
     test = _test(variants[variant])
     ns = dict(env)
     exec((data.get("setup") or {}).get(variant, ""), ns)
-    with forbidden_calls(list(data.get("forbidden") or [])) as hits:
-        try:
-            plain = to_plain(eval(test.probe, ns))
-        except Exception as e:  # the student's code failed: report it as the test's outcome
-            plain = {"type": "error", "error": f"{type(e).__name__}: {e}"}
-    denied = forbidden_outcome(test, data["question"], hits)
-    if denied is not None:
-        raise AssertionError(denied.message)
+    try:
+        plain = to_plain(eval(test.probe, ns))
+    except Exception as e:  # the student's code failed: report it as the test's outcome
+        plain = {"type": "error", "error": f"{type(e).__name__}: {e}"}
     outcome = compare(test, plain)
     if not outcome.passed:
         raise AssertionError(outcome.message)

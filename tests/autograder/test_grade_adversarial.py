@@ -10,13 +10,10 @@ import ast
 import os
 import shutil
 import socket
-import sys
 from pathlib import Path
 
+import grade_fixtures as gf
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's isolation needs root (as in CI)")
 

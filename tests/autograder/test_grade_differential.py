@@ -10,10 +10,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import grade_fixtures as gf
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
 
 pytestmark = pytest.mark.slow  # one stock `otter run` per example: ~10 s each
 EXAMPLES = gf.ROOT / "examples" / "submissions"

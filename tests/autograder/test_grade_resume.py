@@ -10,10 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import grade_fixtures as gf
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
 
 N_SUBS = 8
 pytestmark = pytest.mark.slow  # ~8 grader runs, each warming its workers

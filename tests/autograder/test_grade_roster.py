@@ -7,12 +7,9 @@ import csv
 import json
 import subprocess
 import sys
-from pathlib import Path
 
+import grade_fixtures as gf
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,15 @@ import sys
 import zipfile
 from pathlib import Path
 
+import grade_fixtures as gf
 import pytest
 
-from autograder.grade import batch, report, scoring
+from autograder.grade import batch, pool, report, scoring
 from autograder.grade.bundle import Bundle, BundleError
+from autograder.grade.sandbox import Limits
 from autograder.grade.submissions import Ungradable, collect, parse
 from autograder.runtime.checks import Checks, Mistake, Question, to_plain
 from autograder.runtime.checks import Test as CheckTest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
 
 
 def _nb(cells: list[str], meta: dict | None = None) -> bytes:
@@ -141,52 +140,123 @@ def test_bundle_errors_name_the_file(tmp_path: Path) -> None:
         Bundle.load(_bundle(tmp_path, {"v1": 4.0}, "student_id,variant\ns1,v9\n"))
 
 
-# ------------------------------------------------------------------ scoring (plain data only)
-def _reply(events: list, **report) -> dict:
-    return {"events": events, "report": {"status": 0, "timed_out": False, "cpu": 0.1, **report}, "stdout": ""}
+# ------------------------------------------------------------------ protocol and scoring (plain data only)
+PROBES = [{"name": "t1", "probe": "f([1.2, 0.5, 2.3])", "hidden": False},
+          {"name": "t2", "probe": "f([1.0])", "hidden": True}, {"name": "t3", "probe": "answer", "hidden": True}]
 
 
-def _probe(test: str, plain: dict, forbidden: list | None = None) -> dict:
-    return {"ev": "probe", "test": test, "plain": plain, "forbidden": forbidden or []}
+def _session() -> pool.Session:
+    return pool.Session({"probes": PROBES, "cells": ["x = 1"], "variant": "default"}, Limits(), pid=0)
+
+
+def _line(ev: dict) -> bytes:
+    return (json.dumps(ev) + "\n").encode()
+
+
+def _answer(seq: int, plain: dict) -> bytes:
+    return _line({"ev": "probe", "seq": seq, "plain": plain})
+
+
+def _reply(answers: dict, done: bool = True, cells: list | None = None, **report) -> dict:
+    return {"answers": answers, "done": done, "cell_errors": cells or [],
+            "report": {"status": 0, "timed_out": False, "cpu": 0.1, **report}, "stdout": ""}
+
+
+def test_session_asks_each_probe_in_order_public_first_and_only_after_ready() -> None:
+    s = _session()
+    assert b"f([1.0])" not in s.outbox and b"probe" not in s.outbox  # the first message holds no probe at all
+    s.outbox.clear()
+    s.feed_result(_line({"ev": "ready"}))
+    assert json.loads(s.outbox) == {"probe": "f([1.2, 0.5, 2.3])", "name": "t1", "seq": 0}
+    s.outbox.clear()
+    s.feed_result(_answer(0, {"type": "number", "value": 4.0}))
+    assert json.loads(s.outbox)["seq"] == 1
+    s.feed_result(_answer(1, {"type": "number", "value": 1.0}) + _answer(2, {"type": "str", "value": "B"}))
+    s.feed_result(_line({"ev": "done"}))
+    assert s.reply()["done"] and s.reply()["answers"] == {"t1": {"type": "number", "value": 4.0},
+                                                           "t2": {"type": "number", "value": 1.0},
+                                                           "t3": {"type": "str", "value": "B"}}
+
+
+def test_session_drops_every_event_it_did_not_ask_for() -> None:
+    s = _session()
+    forged = [_answer(0, {"type": "number", "value": 4.0}), _line({"ev": "done"}), b"{}\n", b"not json\n",
+              _line({"ev": "probe", "test": "t1", "plain": {"type": "number", "value": 4.0}})]
+    for line in forged:  # before "ready": no probe was asked, so none of these counts
+        s.feed_result(line)
+    s.feed_result(_line({"ev": "ready"}))
+    s.feed_result(_answer(1, {"type": "number", "value": 1.0}))  # not the probe that was asked
+    s.feed_result(_line({"ev": "cell", "i": 9, "etype": "E", "error": "printed after probing started"}))
+    r = s.reply()
+    assert r["answers"] == {} and not r["done"] and r["cell_errors"] == [] and r["dropped_lines"] == 7
+
+
+def test_session_streams_a_flood_in_bounded_memory() -> None:
+    import tracemalloc
+
+    s = _session()
+    chunk = b"{}\n" * 20_000
+    tracemalloc.start()
+    for _ in range(int(31e6 // len(chunk))):
+        s.feed_result(chunk)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 4e6 and s.overflow  # past MAX_DROPPED unasked lines the submission is stopped
+    s2 = _session()
+    s2.feed_result(b"x" * (pool.MAX_LINE + 10) + b"\n" + _line({"ev": "ready"}))
+    assert s2.dropped == 1 and s2.phase == "probing" and len(s2.line) == 0
+
+
+def test_output_printed_once_hidden_probes_are_asked_is_not_shown() -> None:
+    s = _session()
+    s.feed_output(b"visible cell output\n")
+    s.feed_result(_line({"ev": "ready"}) + _answer(0, {"type": "number", "value": 4.0}))  # now t2 (hidden) is asked
+    s.feed_output(b"HIDDEN INPUT [1.0]\n")
+    r = s.reply()
+    assert r["stdout"] == "visible cell output\n" and r["stdout_hidden"]
 
 
 def test_scores_are_decided_from_plain_data() -> None:
-    ev = [_probe("t1", {"type": "number", "value": 4.0}), _probe("t2", {"type": "number", "value": 1.0}),
-          _probe("t3", {"type": "str", "value": "b"}), {"ev": "done"}]
-    res = scoring.score(_checks(), _reply(ev), 61)
+    answers = {"t1": {"type": "number", "value": 4.0}, "t2": {"type": "number", "value": 1.0},
+               "t3": {"type": "str", "value": "b"}}
+    res = scoring.score(_checks(), _reply(answers), 61)
     assert res["score"] == 3.0 and scoring.summary(res)["status"] == "Completed"
-    ev[0] = _probe("t1", {"type": "number", "value": 4.0 / 3})
-    res = scoring.score(_checks(), _reply(ev), 61)
+    answers["t1"] = {"type": "number", "value": 4.0 / 3}
+    res = scoring.score(_checks(), _reply(answers), 61)
     assert scoring.summary(res)["questions"]["q1"] == 1.0
     assert scoring.summary(res)["mistakes"] == [{"question": "q1", "test": "t1", "mistake": "mean-instead-of-sum"}]
 
 
-def test_forged_or_forbidden_reports_earn_nothing() -> None:
-    ev = [_probe("t1", {"type": "number", "value": 4.0}, ["lmcore.losses.total_loss"]),
-          _probe("t2", {"type": "number", "value": 1.0}, ["sys.setprofile"]),
-          _probe("t2", {"type": "number", "value": 1.0}),  # a second report of the same test is ignored
-          _probe("t3", {"type": "number", "value": [[[]]]}), _probe("nope", {"type": "number", "value": 1}),
-          {"ev": "done"}]
-    res = scoring.score(_checks(), _reply(ev), 61)
-    assert res["score"] == 0.0
-    out = res["tests"][0]["output"]
-    assert "implement this yourself" in out and "total_loss" in out and "call tracer" in out
+def test_results_mark_hidden_tests_hidden_and_mcqs_after_published() -> None:
+    res = scoring.score(_checks(), _reply({"t1": {"type": "number", "value": 4.0}}), 61)
+    vis = {t["name"]: t["visibility"] for t in res["tests"]}
+    assert vis == {"Public Tests": "visible", "q1": "hidden", "q2": "after_published"}
+    public = res["tests"][0]
+    assert "max_score" not in public and public["output"] == "t1: passed"  # no hidden test's name or outcome
+
+
+def test_hidden_test_errors_do_not_quote_the_hidden_input() -> None:
+    err = {"type": "error", "error": "ValueError: the input was [1.0, 2.0, 3.0]"}
+    res = scoring.score(_checks(), _reply({"t1": err, "t2": err}), 61)
+    q1 = res["tests"][1]["output"]
+    assert "[1.0, 2.0, 3.0]" in q1.splitlines()[0] and "[1.0, 2.0, 3.0]" not in q1.splitlines()[1]
+    assert "ValueError" in q1.splitlines()[1]
 
 
 def test_statuses_from_how_the_process_ended() -> None:
     st = lambda reply: scoring.summary(scoring.score(_checks(), reply, 6))["status"]  # noqa: E731
-    assert st(_reply([], timed_out=True)) == "timeout"
-    assert st(_reply([], status=signal.SIGKILL, cpu=6.0)) == "timeout"  # RLIMIT_CPU
-    assert st(_reply([], status=signal.SIGSEGV)) == "crashed"
-    assert st(_reply([_probe("t1", {"type": "number", "value": 4.0})])) == "crashed"  # no "done": os._exit
-    assert st(_reply([{"ev": "cell", "i": 2, "etype": "MemoryError", "error": "MemoryError"}, {"ev": "done"}])) \
-        == "memory"
-    assert st({"events": [], "report": {"error": "sandbox setup failed"}}) == "grader-error"
+    assert st(_reply({}, timed_out=True)) == "timeout"
+    assert st(_reply({}, status=signal.SIGKILL, cpu=6.0)) == "timeout"  # RLIMIT_CPU
+    assert st(_reply({}, status=signal.SIGSEGV)) == "crashed"
+    assert st(_reply({"t1": {"type": "number", "value": 4.0}}, done=False)) == "crashed"  # os._exit
+    assert st(_reply({}, cells=[{"i": 2, "etype": "MemoryError", "error": "MemoryError"}])) == "memory"
+    assert st({"report": {"error": "sandbox setup failed"}}) == "grader-error"
+    assert st({**_reply({}), "result_overflow": True}) == "output-limit"
 
 
 def test_partial_run_keeps_the_tests_that_ran() -> None:
-    res = scoring.score(_checks(), _reply([_probe("t1", {"type": "number", "value": 4.0})], timed_out=True), 6)
-    assert scoring.summary(res)["questions"]["q1"] == 1.0 and "did not run" in res["tests"][0]["output"]
+    res = scoring.score(_checks(), _reply({"t1": {"type": "number", "value": 4.0}}, timed_out=True), 6)
+    assert scoring.summary(res)["questions"]["q1"] == 1.0 and "did not run" in res["tests"][1]["output"]
 
 
 def test_lying_numbers_are_read_through_the_base_class() -> None:
@@ -266,3 +336,61 @@ def test_only_dead_writers_temporaries_are_removed(tmp_path: Path) -> None:
         p.write_text("{")
     batch.remove_stale_temporaries(tmp_path)
     assert live.exists() and other.exists() and not gone.exists()
+
+
+# ------------------------------------------------------------------ jail: edition, reruns, leftovers
+def test_edition_leaves_out_forbidden_functions_but_keeps_what_the_probes_call(tmp_path: Path) -> None:
+    import subprocess
+
+    from autograder.grade import edition
+    from autograder.grade.sandbox import interpreter_paths
+
+    checks = _checks()
+    checks.questions[1].forbidden = ["lmcore.losses.dataset_loss", "lmcore.tokenize.Vocabulary.encode"]
+    checks.setup = "import lmcore\nD = lmcore.dataset_loss"
+    ed = edition.write(tmp_path / "ed", _bundle(tmp_path, {"default": 4.0}), [checks])
+    assert ed.kept == ["lmcore.losses.dataset_loss"] and ed.source == "stubbed copy"
+    code = ("import lmcore, inspect\n"
+            "for f in (lmcore.total_loss, lmcore.Vocabulary.encode):\n"
+            "    try: f(None, [1.0]) if f is lmcore.Vocabulary.encode else f([1.0]); print('RAN')\n"
+            "    except NotImplementedError as e: print('absent', 'student edition' in str(e))\n"
+            "print('sum(' in inspect.getsource(lmcore.total_loss), lmcore.one_hot(1, 3).tolist())\n"
+            "import autograder.runtime, lmcourse_jail.harness\n"
+            "for m in ('assignments', 'autograder.build', 'autograder.grade'):\n"
+            "    try: __import__(m); print('IMPORTED', m)\n"
+            "    except ImportError: pass\n")
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", f"import sys; sys.path[:0] = [{str(ed.root)!r}]\n"
+                          f"sys.path += {interpreter_paths()!r}\n" + code],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert out.stdout.split("\n")[:3] == ["absent True", "absent True", "False [0.0, 1.0, 0.0]"], out.stderr
+
+
+def test_rows_the_grader_caused_are_graded_again(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    for status, again in (("grader-error", True), ("crashed", False), ("Completed", False)):
+        path.write_text(json.dumps({"extra_data": {"lmcourse": {"key": "k", "status": status}}}))
+        assert batch._finished(path, "k") is not again
+
+
+def test_a_notebook_of_another_assignment_is_refused_with_a_clear_status(tmp_path: Path) -> None:
+    b = Bundle.load(_bundle(tmp_path, {"default": 4.0}))
+    sub = collect([tmp_path])[0]
+    job, res = batch._job(b, sub, _nb(["x = 1"], {"lmcourse": {"assignment": "tokens"}}), batch.Options())
+    assert job is None and res["extra_data"]["lmcourse"]["status"] == "wrong-assignment"
+    assert "'tokens'" in res["output"] and "'toy'" in res["output"]
+    job, res = batch._job(b, sub, _nb(["x = 1"], {"lmcourse": {"assignment": "toy"}}), batch.Options())
+    assert res is None and [p["hidden"] for p in job["probes"]] == [False, True, True]
+
+
+def test_run_folders_of_dead_graders_are_removed(tmp_path: Path) -> None:
+    import subprocess
+
+    from autograder.grade import jail
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    gone = tmp_path / f"{jail.PREFIX}{jail._HOST}-{dead.pid}-abc"
+    live = tmp_path / f"{jail.PREFIX}{jail._HOST}-{os.getpid()}-abc"
+    for d in (gone, live):
+        (d / "sub-x").mkdir(parents=True)
+    assert jail.remove_stale_runs(tmp_path) == [gone] and live.exists()

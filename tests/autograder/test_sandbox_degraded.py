@@ -4,11 +4,9 @@ warning: rlimits, a wall-clock kill of the submission's session, same scores on 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
+import grade_fixtures as gf
 
 
 def test_degraded_mode_grades_and_still_stops_runaway_code(tmp_path: Path) -> None:

@@ -10,12 +10,13 @@ import sys
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-HERE = Path(__file__).resolve().parent
-CELLS = HERE / "cells"
+ROOT = Path(__file__).resolve().parents[2]
+CELLS = ROOT / "tests" / "autograder" / "adversarial" / "cells"
 ASSIGNMENT = "loss"
-# this test process's own sandbox uids, so other graders running on the machine are not mistaken for survivors
-UID_BASE = 3_200_000 + (os.getpid() % 10_000) * 64
+# this test process's own sandbox uids (16 blocks of 64, one per concurrent grader), so other graders running on the
+# machine are not mistaken for survivors
+UID_BASE = 3_200_000 + (os.getpid() % 10_000) * 1024
+UID_RANGE = range(UID_BASE, UID_BASE + 1024)
 
 
 def build(out: Path, assignment: str = ASSIGNMENT) -> Path:
@@ -73,7 +74,7 @@ def sandbox_processes() -> list[int]:
             uid, state = int(fields["Uid"].split()[0]), fields["State"].split()[0]
         except (OSError, KeyError, ValueError):
             continue
-        if UID_BASE <= uid < UID_BASE + 64 and state != "Z":
+        if uid in UID_RANGE and state != "Z":
             pids.append(int(entry))
     return pids
 

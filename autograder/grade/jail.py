@@ -1,0 +1,113 @@
+"""One grading run's jail folder and uid block, and the cleanup of what a killed run left behind.
+
+`/tmp/lmcourse-run-<host>-<pid>-<random>/` holds the student edition (`edition/`, see `edition.py`) and one
+`sub-*` working directory per submission in flight. It is removed when the run ends; a run started later removes
+every such folder whose grader process is gone (after kill -9, or a machine crash), so nothing piles up.
+
+Each run (and each concurrent shard) takes its own block of `sandbox.UID_BLOCK` uids, held by an flock on
+`/tmp/lmcourse-uids/<first uid>.lock`: two graders never run submissions under the same uid at the same time, and
+keys or IPC objects a submission managed to leave under one run's uid are not met by the next run's submissions.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import site
+import socket
+import tempfile
+from pathlib import Path
+
+from autograder.grade import edition, sandbox
+from autograder.grade.bundle import Bundle
+
+PREFIX = "lmcourse-run-"
+_HOST = socket.gethostname().replace("-", "_")
+
+
+def remove_stale_runs(tmp: Path | None = None) -> list[Path]:
+    """Delete run folders of this host whose grader process no longer exists; returns what was removed."""
+    removed = []
+    for d in Path(tmp or tempfile.gettempdir()).glob(f"{PREFIX}{_HOST}-*"):
+        pid = d.name.removeprefix(f"{PREFIX}{_HOST}-").split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+class Jail:
+    """Context manager: the run folder with its student edition, and the uid block (full isolation only)."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self.run_dir: Path | None = None
+        self.edition: edition.Edition | None = None
+        self.uid_base = sandbox.UID_BASE
+        self._lock: int | None = None
+
+    def __enter__(self) -> Jail:
+        remove_stale_runs()
+        self.run_dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{_HOST}-{os.getpid()}-"))
+        self.run_dir.chmod(0o711)
+        self.edition = edition.write(self.run_dir / "edition", self.bundle.path, list(self.bundle.checks.values()))
+        if sandbox.isolation_level() == "full":
+            self.uid_base, self._lock = _take_uid_block()
+            _clear_keys(range(self.uid_base, self.uid_base + sandbox.UID_BLOCK))  # a killed run may have left some
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+        if self.run_dir is not None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def worker_config(self) -> dict:
+        """What the worker process is told (on its command line): its sys.path, the jail's mounts, the isolation
+        level. The standard library and site-packages only, and the student edition first."""
+        assert self.edition is not None and self.run_dir is not None
+        interp = sandbox.interpreter_paths()
+        sites = [p for p in {*site.getsitepackages(), *[q for q in interp if q.endswith("-packages")]}
+                 if os.path.isdir(p)]
+        return {"path": [str(self.edition.root), *interp], "mounts": [*interp, str(self.edition.root)],
+                "site_packages": sorted(sites), "hide": list(edition.HIDDEN_PACKAGES),
+                "run_dir": str(self.run_dir), "isolation": sandbox.isolation_level()}
+
+
+def _take_uid_block() -> tuple[int, int]:
+    folder = Path(tempfile.gettempdir()) / "lmcourse-uids"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for k in range(sandbox.UID_BLOCKS):
+        base = sandbox.UID_BASE + k * sandbox.UID_BLOCK
+        fd = os.open(folder / f"{base}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return base, fd
+    raise RuntimeError(f"all {sandbox.UID_BLOCKS} sandbox uid blocks from {sandbox.UID_BASE} are in use by other "
+                       "graders on this machine; wait for one to finish or set LMCOURSE_SANDBOX_UID_BASE")
+
+
+def _clear_keys(uids: range) -> None:
+    for uid in uids:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sandbox.clear_keyrings_as(uid)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
