@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import io
 import re
 import shutil
@@ -27,7 +28,6 @@ from pathlib import Path
 
 import autograder.grade
 import autograder.runtime
-import lmcore
 from autograder.runtime.checks import Checks
 
 JAIL_PACKAGE = "lmcourse_jail"
@@ -151,7 +151,10 @@ def _is_torch_decorator(d: ast.expr) -> bool:
 
 
 def _stubbed_copy(dest: Path, forbidden: list[str]) -> None:
-    src = Path(lmcore.__file__).parent
+    spec = importlib.util.find_spec("lmcore")  # found, not imported: the grader need not load torch
+    if spec is None or spec.origin is None:
+        raise RuntimeError("lmcore is not installed: cannot write the student edition")
+    src = Path(spec.origin).parent
     _copy_package(src, dest)
     by_module: dict[str, set[str]] = {}
     for dotted in forbidden:

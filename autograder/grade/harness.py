@@ -5,14 +5,15 @@ write everything the harness can. The protocol is built so that does not matter:
   * the job pipe first brings only the cells, the variant and the setup code; each probe expression arrives later,
     one at a time, after the grader has been told the cells are done, so no probe (hidden ones included) is in the
     process while the cells run;
-  * the grader asks for the probes in a fixed order (public tests first, then hidden ones) and accepts exactly one
-    answer per question asked, in order; any other line on the result pipe is dropped unparsed, so forged or
-    early reports change nothing, and line size and count are bounded;
+  * the grader asks for the probes in a fixed order (public tests first, then hidden ones), each with a fresh random
+    nonce, and accepts exactly one answer per question asked, echoing that nonce; any other line on the result pipe
+    is dropped (unparsed where its start already shows it), so forged or early reports change nothing, and line
+    size and count are bounded;
   * what the process prints after the first hidden probe was sent is never shown to the student.
 Lines on the result pipe (one JSON object each, written by `_send`):
     {"ev": "cell", "i": 3, "etype": "ZeroDivisionError", "error": "..."}   a cell raised (later cells still run)
     {"ev": "ready"}                                                        cells and setup ran: ask the probes
-    {"ev": "probe", "seq": k, "plain": to_plain(value)}                   the answer to the k-th probe asked
+    {"ev": "probe", "seq": nonce, "plain": to_plain(value)}               the answer to the probe just asked
     {"ev": "done"}                                                         the grader said there are no more
 """
 

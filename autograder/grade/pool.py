@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import secrets
 import selectors
 import signal
 import socket
@@ -114,6 +115,7 @@ class Session:
         self.outbox = bytearray((first + "\n").encode())
         self.phase = "cells"  # cells -> probing -> ending -> done
         self.asked = 0
+        self.nonce = ""  # of the probe asked last: an answer must echo it, so none can be written before it is asked
         self.answers: dict[str, object] = {}
         self.cell_errors: list[dict] = []
         self.line = bytearray()
@@ -133,33 +135,35 @@ class Session:
             p = self.probes[self.asked]
             if p["hidden"] and self.out_visible is None:
                 self.out_visible, self.total_at_cut = len(self.out), self.out_total  # nothing later is shown
-            self.outbox += (json.dumps({"probe": p["probe"], "name": p["name"], "seq": self.asked}) + "\n").encode()
+            self.nonce = secrets.token_hex(8)
+            self.outbox += (json.dumps({"probe": p["probe"], "name": p["name"], "seq": self.nonce}) + "\n").encode()
         else:
             self.outbox += b'{"end": true}\n'
             self.phase = "ending"
 
     # ---- what the student process sends
     def feed_result(self, chunk: bytes) -> None:
+        if self.overflow:  # the submission is being stopped: what else it sends is not even split into lines
+            return
         self.res_total += len(chunk)
         if self.res_total > self.limits.result_bytes:
             self.overflow = True
             return
-        start = 0
-        while True:
-            nl = chunk.find(b"\n", start)
-            piece = chunk[start:] if nl < 0 else chunk[start:nl]
-            if not self.skipping:
-                if len(self.line) + len(piece) > MAX_LINE:
-                    self.skipping, self.line = True, bytearray()
-                    self._drop()
-                else:
-                    self.line += piece
-            if nl < 0:
-                return
-            if not self.skipping:
-                self._line(bytes(self.line))
+        *complete, rest = chunk.split(b"\n")
+        for piece in complete:
+            if not self.skipping and len(self.line) + len(piece) <= MAX_LINE:
+                self._line(bytes(self.line + piece) if self.line else piece)
+            elif not self.skipping:
+                self._drop()
             self.line, self.skipping = bytearray(), False
-            start = nl + 1
+            if self.overflow:
+                return
+        if not self.skipping:
+            if len(self.line) + len(rest) > MAX_LINE:
+                self.skipping, self.line = True, bytearray()
+                self._drop()
+            else:
+                self.line += rest
 
     def _drop(self) -> None:
         self.dropped += 1
@@ -184,7 +188,7 @@ class Session:
         elif self.phase == "cells" and kind == "ready":
             self.phase = "probing"
             self._ask_next()
-        elif self.phase == "probing" and kind == "probe" and ev.get("seq") == self.asked and type(ev["seq"]) is int:
+        elif self.phase == "probing" and kind == "probe" and ev.get("seq") == self.nonce:
             self.answers[self.probes[self.asked]["name"]] = ev.get("plain")
             self.asked += 1
             self._ask_next()

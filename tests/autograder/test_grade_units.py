@@ -16,7 +16,7 @@ import pytest
 from autograder.grade import batch, pool, report, scoring
 from autograder.grade.bundle import Bundle, BundleError
 from autograder.grade.sandbox import Limits
-from autograder.grade.submissions import Ungradable, collect, parse
+from autograder.grade.submissions import Submission, Ungradable, collect, parse
 from autograder.runtime.checks import Checks, Mistake, Question, to_plain
 from autograder.runtime.checks import Test as CheckTest
 
@@ -153,8 +153,8 @@ def _line(ev: dict) -> bytes:
     return (json.dumps(ev) + "\n").encode()
 
 
-def _answer(seq: int, plain: dict) -> bytes:
-    return _line({"ev": "probe", "seq": seq, "plain": plain})
+def _answer(s: pool.Session | int, plain: dict) -> bytes:
+    return _line({"ev": "probe", "seq": s.nonce if isinstance(s, pool.Session) else s, "plain": plain})
 
 
 def _reply(answers: dict, done: bool = True, cells: list | None = None, **report) -> dict:
@@ -167,11 +167,13 @@ def test_session_asks_each_probe_in_order_public_first_and_only_after_ready() ->
     assert b"f([1.0])" not in s.outbox and b"probe" not in s.outbox  # the first message holds no probe at all
     s.outbox.clear()
     s.feed_result(_line({"ev": "ready"}))
-    assert json.loads(s.outbox) == {"probe": "f([1.2, 0.5, 2.3])", "name": "t1", "seq": 0}
+    asked = json.loads(s.outbox)
+    assert asked == {"probe": "f([1.2, 0.5, 2.3])", "name": "t1", "seq": s.nonce} and len(s.nonce) == 16
     s.outbox.clear()
-    s.feed_result(_answer(0, {"type": "number", "value": 4.0}))
-    assert json.loads(s.outbox)["seq"] == 1
-    s.feed_result(_answer(1, {"type": "number", "value": 1.0}) + _answer(2, {"type": "str", "value": "B"}))
+    s.feed_result(_answer(s, {"type": "number", "value": 4.0}))
+    assert json.loads(s.outbox)["name"] == "t2"
+    s.feed_result(_answer(s, {"type": "number", "value": 1.0}))
+    s.feed_result(_answer(s, {"type": "str", "value": "B"}))
     s.feed_result(_line({"ev": "done"}))
     assert s.reply()["done"] and s.reply()["answers"] == {"t1": {"type": "number", "value": 4.0},
                                                            "t2": {"type": "number", "value": 1.0},
@@ -185,7 +187,7 @@ def test_session_drops_every_event_it_did_not_ask_for() -> None:
     for line in forged:  # before "ready": no probe was asked, so none of these counts
         s.feed_result(line)
     s.feed_result(_line({"ev": "ready"}))
-    s.feed_result(_answer(1, {"type": "number", "value": 1.0}))  # not the probe that was asked
+    s.feed_result(_answer(0, {"type": "number", "value": 1.0}))  # no nonce: written before the probe was asked
     s.feed_result(_line({"ev": "cell", "i": 9, "etype": "E", "error": "printed after probing started"}))
     r = s.reply()
     assert r["answers"] == {} and not r["done"] and r["cell_errors"] == [] and r["dropped_lines"] == 7
@@ -210,7 +212,8 @@ def test_session_streams_a_flood_in_bounded_memory() -> None:
 def test_output_printed_once_hidden_probes_are_asked_is_not_shown() -> None:
     s = _session()
     s.feed_output(b"visible cell output\n")
-    s.feed_result(_line({"ev": "ready"}) + _answer(0, {"type": "number", "value": 4.0}))  # now t2 (hidden) is asked
+    s.feed_result(_line({"ev": "ready"}))
+    s.feed_result(_answer(s, {"type": "number", "value": 4.0}))  # now t2 (hidden) is asked
     s.feed_output(b"HIDDEN INPUT [1.0]\n")
     r = s.reply()
     assert r["stdout"] == "visible cell output\n" and r["stdout_hidden"]
@@ -374,7 +377,7 @@ def test_rows_the_grader_caused_are_graded_again(tmp_path: Path) -> None:
 
 def test_a_notebook_of_another_assignment_is_refused_with_a_clear_status(tmp_path: Path) -> None:
     b = Bundle.load(_bundle(tmp_path, {"default": 4.0}))
-    sub = collect([tmp_path])[0]
+    sub = Submission("s.ipynb", tmp_path / "s.ipynb")
     job, res = batch._job(b, sub, _nb(["x = 1"], {"lmcourse": {"assignment": "tokens"}}), batch.Options())
     assert job is None and res["extra_data"]["lmcourse"]["status"] == "wrong-assignment"
     assert "'tokens'" in res["output"] and "'toy'" in res["output"]
