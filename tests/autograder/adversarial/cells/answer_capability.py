@@ -66,7 +66,7 @@ def sequence_total(step_losses):
 import hashlib  # noqa: E402
 import re  # noqa: E402
 
-probe_hashes = set("__PROBE_HASHES__".split(","))  # sha256 of every probe the grader will evaluate (their text is not here)
+probe_hashes = set("__PROBE_HASHES__".split(","))  # sha256 of every probe the grader evaluates (not their text)
 
 
 def _strings(obj, depth=0):
