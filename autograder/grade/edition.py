@@ -7,18 +7,15 @@ checkout, the full reference lmcore, `assignments/` and the build tools are not 
 to compute a hidden expectation is not there, rather than watched.
 
 Where the student lmcore comes from, first found wins:
-  1. a wheel inside the autograder zip that holds `lmcore/` (the kit's student edition);
-  2. `autograder.kit.edition.write_student_edition(dest, forbidden)`, when that module exists;
-  3. a copy of this checkout's lmcore whose forbidden functions (every question's `forbidden` list) keep their
-     signature and docstring but only raise NotImplementedError. A forbidden function that the assignment's own
-     setup code or probes call is kept (it is listed in `Edition.kept`), since the probes could not run without it.
+  1. a wheel inside the autograder zip that holds `lmcore/` (the kit's student edition, what students install);
+  2. `autograder.kit.edition.write_student_edition(dest, forbidden)`, cut from this installation's lmcore with the
+     bundle's forbidden lists (every question's `forbidden`, and whatever depends on them, is not there).
+A forbidden function that the assignment's own setup code or probes call is kept (listed in `Edition.kept`), since
+the probes could not run without it; the content should hand such values out as data instead.
 """
 
 from __future__ import annotations
 
-import ast
-import importlib
-import importlib.util
 import io
 import re
 import shutil
@@ -59,12 +56,7 @@ def write(dest: Path, bundle_zip: Path, checks: list[Checks]) -> Edition:
     """Fill `dest` (an empty folder) with lmcore (student edition), autograder.runtime and the jail's code."""
     dest.mkdir(parents=True, exist_ok=True)
     out, kept = forbidden_names(checks)
-    source = _from_wheel(dest, bundle_zip)
-    if source is None:
-        source = _from_kit(dest, out)
-    if source is None:
-        _stubbed_copy(dest / "lmcore", out)
-        source = "stubbed copy"
+    source = _from_wheel(dest, bundle_zip) or _from_kit(dest, out)
     if not (dest / "autograder" / "runtime").is_dir():
         _copy_package(Path(autograder.runtime.__file__).parent, dest / "autograder" / "runtime")
     (dest / "autograder" / "__init__.py").write_text("")  # not the tools' package: only its runtime is here
@@ -104,66 +96,13 @@ def _from_wheel(dest: Path, bundle_zip: Path) -> str | None:
     return None
 
 
-def _from_kit(dest: Path, forbidden: list[str]) -> str | None:
-    try:
-        kit = importlib.import_module("autograder.kit.edition")
-    except ImportError:
-        return None
+def _from_kit(dest: Path, forbidden: list[str]) -> str:
+    from autograder.kit.edition import write_student_edition
+
     scratch = dest / ".kit"
-    made = Path(kit.write_student_edition(scratch, forbidden))
-    inits = sorted(made.rglob("lmcore/__init__.py"), key=lambda p: len(p.parts)) if made.is_dir() else []
-    if not inits:
-        raise RuntimeError(f"autograder.kit.edition wrote no lmcore package under {made}")
-    root = inits[0].parent.parent
-    _copy_package(root / "lmcore", dest / "lmcore")
-    if (root / "autograder" / "runtime").is_dir():
-        _copy_package(root / "autograder" / "runtime", dest / "autograder" / "runtime")
+    made = Path(write_student_edition(scratch, forbidden))
+    _copy_package(made / "lmcore", dest / "lmcore")
+    if (made / "autograder" / "runtime").is_dir():
+        _copy_package(made / "autograder" / "runtime", dest / "autograder" / "runtime")
     shutil.rmtree(scratch, ignore_errors=True)
     return "kit"
-
-
-class _Stub(ast.NodeTransformer):
-    """Replace the body of each named function (`f` or `Class.method`) by `raise NotImplementedError(...)`."""
-
-    def __init__(self, targets: set[str], module: str) -> None:
-        self.targets, self.module, self.scope = targets, module, []
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> ast.ClassDef:
-        self.scope.append(node.name)
-        self.generic_visit(node)
-        self.scope.pop()
-        return node
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
-        qual = ".".join([*self.scope, node.name])
-        if qual in self.targets:
-            doc = ast.get_docstring(node, clean=False)
-            msg = (f"{self.module}.{qual} is not part of the student edition of lmcore: the assignment asks you to "
-                   "write it yourself")
-            body = ast.parse(f"raise NotImplementedError({msg!r})").body
-            node.body = ([ast.Expr(ast.Constant(doc))] if doc else []) + body
-            node.decorator_list = [d for d in node.decorator_list if not _is_torch_decorator(d)]
-        return node
-
-
-def _is_torch_decorator(d: ast.expr) -> bool:
-    return "torch" in ast.unparse(d)
-
-
-def _stubbed_copy(dest: Path, forbidden: list[str]) -> None:
-    spec = importlib.util.find_spec("lmcore")  # found, not imported: the grader need not load torch
-    if spec is None or spec.origin is None:
-        raise RuntimeError("lmcore is not installed: cannot write the student edition")
-    src = Path(spec.origin).parent
-    _copy_package(src, dest)
-    by_module: dict[str, set[str]] = {}
-    for dotted in forbidden:
-        parts = dotted.split(".")
-        if len(parts) >= 3 and parts[0] == "lmcore":
-            by_module.setdefault(parts[1], set()).add(".".join(parts[2:]))
-    for module, targets in by_module.items():
-        path = dest / f"{module}.py"
-        if not path.is_file():
-            continue
-        tree = _Stub(targets, f"lmcore.{module}").visit(ast.parse(path.read_text(encoding="utf-8")))
-        path.write_text(ast.unparse(ast.fix_missing_locations(tree)) + "\n", encoding="utf-8")

@@ -352,20 +352,19 @@ def test_edition_leaves_out_forbidden_functions_but_keeps_what_the_probes_call(t
     checks.questions[1].forbidden = ["lmcore.losses.dataset_loss", "lmcore.tokenize.Vocabulary.encode"]
     checks.setup = "import lmcore\nD = lmcore.dataset_loss"
     ed = edition.write(tmp_path / "ed", _bundle(tmp_path, {"default": 4.0}), [checks])
-    assert ed.kept == ["lmcore.losses.dataset_loss"] and ed.source == "stubbed copy"
-    code = ("import lmcore, inspect\n"
-            "for f in (lmcore.total_loss, lmcore.Vocabulary.encode):\n"
-            "    try: f(None, [1.0]) if f is lmcore.Vocabulary.encode else f([1.0]); print('RAN')\n"
-            "    except NotImplementedError as e: print('absent', 'student edition' in str(e))\n"
-            "print('sum(' in inspect.getsource(lmcore.total_loss), lmcore.one_hot(1, 3).tolist())\n"
+    assert ed.kept == ["lmcore.losses.dataset_loss"] and ed.source == "kit"
+    code = ("import lmcore\n"
+            "print(hasattr(lmcore, 'total_loss'), hasattr(lmcore.Vocabulary, 'encode'),"
+            " hasattr(lmcore, 'dataset_loss'), lmcore.one_hot(1, 3).tolist())\n"
             "import autograder.runtime, lmcourse_jail.harness\n"
-            "for m in ('assignments', 'autograder.build', 'autograder.grade'):\n"
+            "for m in ('assignments', 'autograder.build', 'autograder.grade', 'autograder.kit'):\n"
             "    try: __import__(m); print('IMPORTED', m)\n"
             "    except ImportError: pass\n")
     out = subprocess.run([sys.executable, "-I", "-S", "-c", f"import sys; sys.path[:0] = [{str(ed.root)!r}]\n"
                           f"sys.path += {interpreter_paths()!r}\n" + code],
                          capture_output=True, text=True, cwd=tmp_path)
-    assert out.stdout.split("\n")[:3] == ["absent True", "absent True", "False [0.0, 1.0, 0.0]"], out.stderr
+    assert out.stdout.splitlines() == ["False False True [0.0, 1.0, 0.0]"], out.stderr
+    assert "total_loss" not in (ed.root / "lmcore" / "losses.py").read_text()
 
 
 def test_rows_the_grader_caused_are_graded_again(tmp_path: Path) -> None:
