@@ -152,10 +152,13 @@ def test_grade_hostile_1_forged_events_before_asking_count_for_nothing(hostile: 
 
 def test_grade_hostile_3_planted_modules_change_no_other_row(hostile: dict) -> None:
     row = hostile["grades"]["b_plant.ipynb"]
+    assert "planted" in _output(hostile, "b_plant.ipynb")
     assert row["grading_status"] == "Completed" and float(row["total_points_earned"]) == 0
-    # every submission graded after it (same two workers) is Completed, the innocent ones at their usual score
-    assert all(r["grading_status"] in ("Completed", "output-limit") for n, r in hostile["grades"].items()
-               if n != "points-per-question")
+    # every submission graded after it (same two workers) ran to the end, the innocent ones at their usual score
+    assert {n: r["grading_status"] for n, r in hostile["grades"].items() if r["grading_status"] != "Completed"} \
+        == {"g_flood.ipynb": "output-limit", "points-per-question": "--"}
+    assert [float(hostile["grades"][n]["total_points_earned"]) for n in INNOCENT] == [EXPECTED[s] for s in
+                                                                                      INNOCENT.values()]
 
 
 def test_grade_hostile_4_no_string_of_the_graders_environment_reaches_the_student(hostile: dict) -> None:

@@ -1,12 +1,9 @@
 import sys
 import types
 
-# names a worker would once have imported after this submission ("learning"): planted modules, an f2py __main__
-# that raises SystemExit, and thousands of long names
+# names a worker once imported after this submission ("learning"): an f2py __main__ (importing it raises
+# SystemExit) and thousands of long library-looking names (more than one socket message holds)
+sys.modules["numpy.f2py.__main__"] = types.ModuleType("planted")
 for i in range(5000):
-    sys.modules["torch." + "x" * 200 + str(i)] = types.ModuleType("evil")
-sys.modules["numpy.evil_planted"] = types.ModuleType("evil")
-try:
-    import numpy.f2py.__main__  # noqa: F401
-except BaseException as e:
-    print("f2py main:", type(e).__name__)
+    sys.modules[f"torch.{'x' * 200}{i}"] = types.ModuleType("planted")
+print("planted", len(sys.modules))
