@@ -128,8 +128,9 @@ def test_disk_is_small_private_and_the_installation_read_only(batch: dict) -> No
 
 def test_exit_mid_notebook_fails_the_tests_that_never_ran(batch: dict) -> None:
     res = gf.result(batch["out"], "os_exit.ipynb")
-    assert all(t["score"] == 0 for t in res["tests"])
-    assert "did not run" in res["tests"][0]["output"]
+    scored = [t for t in res["tests"] if "max_score" in t]
+    assert all(t["score"] == 0 for t in scored)
+    assert "did not run" in scored[0]["output"]
 
 
 def test_calling_lmcore_earns_no_credit_but_hand_written_work_does(batch: dict) -> None:

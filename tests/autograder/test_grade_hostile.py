@@ -52,8 +52,10 @@ def _keys_left(uids: range) -> list[str]:
 
 
 def _segments_left() -> list[str]:
+    """SysV shared-memory segments on the host owned by this test process's sandbox uids."""
     out = subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if "0x004c4d4" in line]
+    return [line for line in out.splitlines() if line.startswith("0x") and line.split()[2].isdigit()
+            and int(line.split()[2]) in gf.UID_RANGE]
 
 
 def _probe_hashes(checks_json: str) -> list[str]:
