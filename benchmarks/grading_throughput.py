@@ -53,7 +53,9 @@ def main() -> None:
                         str(tmp / "ours"), "--quiet", "--workers", str(args.workers)], cwd=ROOT, check=True,
                        capture_output=True)
         ours_s = time.perf_counter() - t0
-        ours = {p.name: json.loads((tmp / "ours" / "results" / f"{p.name}.json").read_text())["score"] for p in batch}
+        results = {p.name: json.loads((tmp / "ours" / "results" / f"{p.name}.json").read_text()) for p in batch}
+        ours = {k: r["score"] for k, r in results.items()}
+        isolation = sorted({r["extra_data"]["lmcourse"]["isolation"] for r in results.values()})
 
         otter = Path(sys.executable).with_name("otter")
         timed = batch[: args.otter_limit] if args.otter_limit else batch
@@ -75,7 +77,7 @@ def main() -> None:
         "ratio": round(otter_s / ours_s, 1), "per_submission_ms": {"lmcourse_grade": round(1000 * ours_s / len(batch)),
                                                                    "otter_run": round(1000 * otter_s / len(batch))},
         "same_totals": all(abs(ours[k] - v) < 1e-6 for k, v in theirs.items()),
-        "workers": args.workers or os.cpu_count(), "cpus": os.cpu_count(),
+        "workers": args.workers or os.cpu_count(), "cpus": os.cpu_count(), "isolation": isolation,
     }, indent=1))
 
 

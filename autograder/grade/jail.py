@@ -2,7 +2,8 @@
 
 `/tmp/lmcourse-run-<host>-<pid>-<random>/` holds the student edition (`edition/`, see `edition.py`) and one
 `sub-*` working directory per submission in flight. It is removed when the run ends; a run started later removes
-every such folder whose grader process is gone (after kill -9, or a machine crash), so nothing piles up.
+every such folder whose grader process is gone (after kill -9, or a machine crash), so nothing piles up (and empty
+`lmcourse-sub-*` folders that older graders left, once they are hours old).
 
 Each run (and each concurrent shard) takes its own block of `sandbox.UID_BLOCK` uids, held by an flock on
 `/tmp/lmcourse-uids/<first uid>.lock`: two graders never run submissions under the same uid at the same time, and
@@ -17,12 +18,15 @@ import shutil
 import site
 import socket
 import tempfile
+import time
 from pathlib import Path
 
 from autograder.grade import edition, sandbox
 from autograder.grade.bundle import Bundle
 
 PREFIX = "lmcourse-run-"
+LEGACY = "lmcourse-sub-*"  # working directories of graders before run folders (no owner pid in the name)
+LEGACY_AGE_S = 6 * 3600  # far past any submission's time limit: whoever made it is gone
 _HOST = socket.gethostname().replace("-", "_")
 
 
@@ -35,6 +39,13 @@ def remove_stale_runs(tmp: Path | None = None) -> list[Path]:
             continue
         shutil.rmtree(d, ignore_errors=True)
         removed.append(d)
+    for d in Path(tmp or tempfile.gettempdir()).glob(LEGACY):
+        try:
+            if d.is_dir() and not any(d.iterdir()) and time.time() - d.stat().st_mtime > LEGACY_AGE_S:
+                d.rmdir()
+                removed.append(d)
+        except OSError:
+            pass
     return removed
 
 

@@ -393,6 +393,10 @@ def test_run_folders_of_dead_graders_are_removed(tmp_path: Path) -> None:
     dead.wait()
     gone = tmp_path / f"{jail.PREFIX}{jail._HOST}-{dead.pid}-abc"
     live = tmp_path / f"{jail.PREFIX}{jail._HOST}-{os.getpid()}-abc"
+    old, recent = tmp_path / "lmcourse-sub-old", tmp_path / "lmcourse-sub-recent"  # an older grader's leftovers
     for d in (gone, live):
         (d / "sub-x").mkdir(parents=True)
-    assert jail.remove_stale_runs(tmp_path) == [gone] and live.exists()
+    for d in (old, recent):
+        d.mkdir()
+    os.utime(old, (0, 0))
+    assert jail.remove_stale_runs(tmp_path) == [gone, old] and live.exists() and recent.exists()
