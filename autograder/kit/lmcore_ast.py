@@ -82,6 +82,9 @@ class Package:
     def parse(cls, root: Path, name: str, excluded: Iterable[str] = ()) -> Package:
         """Parse every module of the package at `root` (flat: no subpackages), except those matching `excluded`."""
         excluded = tuple(excluded)
+        nested = sorted(str(d) for d in root.iterdir() if (d / "__init__.py").is_file())
+        if nested:
+            raise ValueError(f"{root}: subpackages are not supported by the edition's analysis: {nested}")
         modules = []
         for path in sorted(root.glob("*.py")):
             stem = path.stem

@@ -30,6 +30,7 @@ STUDENT_REQUIREMENTS = """\
 otter-grader==7.0.0
 numpy>=1.24
 # so that Jupyter can run the notebook with this environment's Python
+# (from another Jupyter: python -m ipykernel install --user --name lmcourse)
 ipykernel
 """
 
