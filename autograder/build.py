@@ -31,6 +31,7 @@ import click
 import nbformat
 
 from autograder.build_notebook import render_master, stable_ids, write_notebook
+from autograder.kit.package import package_assignment
 from autograder.runtime.checks import Checks
 from autograder.variants import DEFAULT, Student, read_roster, variant_id
 
@@ -215,6 +216,7 @@ def build_command(ids: tuple[str, ...], out: Path, roster: Path | None, seed: in
     for assignment in ids or ASSIGNMENTS:
         try:
             summary = build_assignment(assignment, out, students, seed)
+            package_assignment(out / assignment)  # student kit + Gradescope-ready zip (autograder/kit)
             click.echo(f"{assignment}: built into {out / assignment} ({summary})")
         except click.BadParameter:
             raise

@@ -82,6 +82,9 @@ class Package:
     def parse(cls, root: Path, name: str, excluded: Iterable[str] = ()) -> Package:
         """Parse every module of the package at `root` (flat: no subpackages), except those matching `excluded`."""
         excluded = tuple(excluded)
+        nested = sorted(str(d) for d in root.iterdir() if (d / "__init__.py").is_file())
+        if nested:
+            raise ValueError(f"{root}: subpackages are not supported by the edition's analysis: {nested}")
         modules = []
         for path in sorted(root.glob("*.py")):
             stem = path.stem
@@ -278,7 +281,7 @@ def _rewrite(mod: Module, keep: set[int], pkg: Package) -> str:
                 edits[a] = (b, "")
             continue
         if m.keys == [f"{pkg.name}.__all__"] and isinstance(m.node, ast.Assign):
-            names = [n for n in ast.literal_eval(m.node.value) if id_kept(pkg, mod, n, keep)]
+            names = [n for n in ast.literal_eval(m.node.value) if _id_kept(pkg, mod, n, keep)]
             body = "".join(f'    "{n}",\n' for n in names)
             edits[m.node.lineno - 1] = (m.node.end_lineno - 1, f"__all__ = [\n{body}]\n")
         for c in m.children:
@@ -307,5 +310,5 @@ def _rewrite(mod: Module, keep: set[int], pkg: Package) -> str:
     return text.rstrip("\n") + "\n"
 
 
-def id_kept(pkg: Package, mod: Module, name: str, keep: set[int]) -> bool:
+def _id_kept(pkg: Package, mod: Module, name: str, keep: set[int]) -> bool:
     return any(id(m) in keep for m in pkg.by_key.get(f"{mod.name}.{name}", []))

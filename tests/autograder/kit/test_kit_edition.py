@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from pathlib import Path
 
@@ -18,11 +19,19 @@ from lmcore.corpus import WORDS
 
 SURVIVORS = ["BPETokenizer", "BigramLM", "Corpus", "ENTROPY_FLOOR", "GPT", "GPTConfig", "entropy_rate", "load_corpus"]
 
-# Runs with only the edition on sys.path (-I: no PYTHONPATH, no user site; the edition goes first).
+# Runs with -I -S (no PYTHONPATH, no site: no .pth, so not the checkout's editable install); sys.path is the
+# standard library, the edition, and the site-packages folder that holds torch and numpy.
 PROBE = textwrap.dedent("""
     import importlib, json, pkgutil, sys, types
     dest, forbidden = sys.argv[1], json.loads(sys.argv[2])
-    sys.path.insert(0, dest)
+    sys.path[:0] = [dest]
+    sys.path.append(sys.argv[3])
+    for name in ("assignments", "solutions", "autograder.build", "autograder.kit"):
+        try:
+            importlib.import_module(name)
+            raise SystemExit(f"{name} is importable: the checkout is on sys.path")
+        except ModuleNotFoundError:
+            pass
     import lmcore
     assert lmcore.__file__.startswith(dest), lmcore.__file__
     modules = {m.name: importlib.import_module(m.name) for m in pkgutil.iter_modules(lmcore.__path__, "lmcore.")}
@@ -85,12 +94,23 @@ def edition(tmp_path_factory, forbidden) -> Path:
     return write_student_edition(tmp_path_factory.mktemp("edition"), forbidden)
 
 
-@pytest.fixture(scope="module")
-def probed(edition, forbidden) -> dict:
-    out = subprocess.run([sys.executable, "-I", "-c", PROBE, str(edition), json.dumps(forbidden)],
+def _probe(edition: Path, forbidden: list[str]) -> dict:
+    site = sysconfig.get_paths()["purelib"]
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", PROBE, str(edition), json.dumps(forbidden), site],
                          capture_output=True, text=True, timeout=300, cwd=edition)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def probed(edition, forbidden) -> dict:
+    return _probe(edition, forbidden)
+
+
+def test_kit_edition_probe_sees_functions_that_are_there(tmp_path, forbidden):
+    """The probe is not vacuous: with nothing removed, every forbidden name is found by some path."""
+    found = _probe(write_student_edition(tmp_path, []), forbidden)["found"]
+    assert {name for name, paths in found.items() if not any(paths)} == set()
 
 
 def test_kit_forbidden_functions_are_the_questions_lists(forbidden):
