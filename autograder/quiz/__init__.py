@@ -56,7 +56,7 @@ def export(quiz: Quiz, formats: list[str], out: Path) -> dict[str, list[Path]]:
 @click.group(invoke_without_command=True)
 @click.option("--items", multiple=True, default=("all",), show_default=True,
               help="Item ids (comma-separated or repeated), or all.")
-@click.option("--variants", "-n", "n_variants", type=click.IntRange(1), default=10, show_default=True,
+@click.option("--variants", "n_variants", type=click.IntRange(1), default=10, show_default=True,
               help="Variants per item (variant 0 is the course card). Ignored with --roster.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Term seed: same seed, same quiz.")
 @click.option("--format", "formats", multiple=True, default=("all",), show_default=True,

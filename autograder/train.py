@@ -65,8 +65,11 @@ def train_command(preset: str | None, resume: bool, **options: Any) -> None:
     except (ValueError, FileNotFoundError, RuntimeError) as e:
         raise click.ClickException(str(e)) from e
     out = summary["config"]["out"]
-    floor, final = summary["entropy_floor"], summary["final_val_loss"]
-    line = f"final validation loss {final:.4f} nats/token" if final is not None else "no evaluation yet"
+    floor, final = summary["entropy_floor"], summary["final_val_loss_per_token"]
+    objective = summary.get("final_val_objective")
+    line = "no evaluation yet"
+    if final is not None:
+        line = f"final validation objective {objective:,.1f} nats = {final:.4f} nats/token"
     if floor is not None and final is not None:
         line += f", entropy floor {floor:.4f} (gap {final - floor:+.4f})"
     tps = summary["tokens_per_s"]
