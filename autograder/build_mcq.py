@@ -1,4 +1,5 @@
-"""Multiple-choice questions for the assignments, drawn from the quiz item bank (assignments.quiz).
+"""Multiple-choice questions for the assignments, drawn from the quiz item bank (assignments/quiz/items/, rendered
+by autograder.quiz.engine).
 
 The prompt lists the options as A, B, C, ...; the key (the letters of the correct options) goes only into a hidden
 Otter test and the checks JSON, never into a student file.
@@ -33,7 +34,7 @@ class MCQ:
 
 def draw(item: str, variant: str) -> MCQ:
     """The quiz item `item` for this variant: the card's original (index 0) for the default variant."""
-    from assignments.quiz import render_variant
+    from autograder.quiz.engine import render_variant
 
     vseed = variant_seed(variant)
     d = render_variant(item, 2026 if vseed is None else vseed, 0 if vseed is None else 1 + vseed % INDEX_SPAN)

@@ -76,7 +76,11 @@ def quiz_command(ctx: click.Context, items: tuple[str, ...], n_variants: int, se
     students = read_roster(roster) if roster else None
     if roster and not students:
         raise click.ClickException(f"{roster}: no students to give variants to")
-    quiz = build_quiz(parse_items(",".join(items)), n_variants, seed, students)
+    try:
+        chosen = parse_items(",".join(items))
+    except ValueError as e:  # a malformed item file: the message names it
+        raise click.ClickException(str(e)) from e
+    quiz = build_quiz(chosen, n_variants, seed, students)
     written = export(quiz, fmts, out)
     n = sum(len(v) for v in quiz.variants.values())
     who = f" for {len(students)} students" if students else ""

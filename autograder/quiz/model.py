@@ -18,8 +18,9 @@ from typing import Any
 import click
 import mistune
 
-from assignments.quiz import ITEMS, LETTERS, render_variant
 from autograder import variants
+
+from .engine import LETTERS, item_ids, render_variant
 
 _MD = mistune.create_markdown(escape=True)
 _MD_TABLES = mistune.create_markdown(escape=True, plugins=["table"])  # ~2x slower: only for stems with a table
@@ -60,11 +61,12 @@ class Quiz:
 
 def parse_items(spec: str | None) -> list[str]:
     items = [s.strip() for s in (spec or "").replace(" ", ",").split(",") if s.strip()]
+    known = item_ids()
     if not items or "all" in items:
-        return list(ITEMS)
-    bad = [s for s in items if s not in ITEMS]
+        return known
+    bad = [s for s in items if s not in known]
     if bad:
-        raise click.BadParameter(f"unknown item(s) {', '.join(bad)}; known: {', '.join(ITEMS)}", param_hint="--items")
+        raise click.BadParameter(f"unknown item(s) {', '.join(bad)}; known: {', '.join(known)}", param_hint="--items")
     return list(dict.fromkeys(items))
 
 

@@ -11,8 +11,7 @@ from typing import Any
 
 import jinja2
 
-from assignments.quiz import item_title
-
+from .engine import item_title
 from .model import Quiz, file_stem, num
 
 KEY_FORMAT = "lmcourse.quiz-key/1"

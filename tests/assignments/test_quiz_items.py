@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assignments.quiz import ITEMS, LETTERS, render_variant
+from autograder.quiz.engine import LETTERS, item_ids, render_variant
+
+ITEMS = item_ids()
 
 CARD = (Path(__file__).parents[2] / "docs" / "course-card.txt").read_text(encoding="utf-8")
 CONTRACT_ITEMS = ["total_loss", "which_predictions", "one_hot_target", "sequence_probability", "training_goal",
@@ -124,8 +126,9 @@ def test_variant_zero_is_the_course_card():
     v = render_variant("sequence_probability", 0, 0)
     assert v["params"]["loss"] == 4.0 and abs(v["answer"] - math.exp(-4.0)) < 1e-12
     v = render_variant("objective_formula", 0, 0)
-    assert {c["mistake"] for c in v["choices"]} - {None} <= {"argmax", "per-sequence-argmin", "product",
-                                                             "x0-included", "max-for-sum"}
+    assert {c["mistake"] for c in v["choices"]} - {None} <= {"argmax", "per-sequence-argmin",
+                                                             "product-of-probabilities", "loss-term-for-x0",
+                                                             "max-for-sum"}
 
 
 def test_named_mistakes_cover_the_issue():
@@ -136,8 +139,8 @@ def test_named_mistakes_cover_the_issue():
             v = render_variant(item, 1, i)
             names |= {m["mistake"] for m in v.get("mistakes", [])}
             names |= {c["mistake"] for c in v.get("choices", []) if c["mistake"]}
-    assert {"mean-for-sum", "log-base-2", "log-base-10", "sign", "x0-included", "sum-of-probabilities", "product",
-            "argmax", "per-sequence-argmin", "off-by-one"} <= names
+    assert {"mean-instead-of-sum", "log-base-2", "log-base-10", "missing-minus", "loss-term-for-x0",
+            "sum-of-probabilities", "product-of-probabilities", "argmax", "per-sequence-argmin", "off-by-one"} <= names
 
 
 def test_bad_arguments():

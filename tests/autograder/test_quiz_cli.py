@@ -11,8 +11,10 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from assignments.quiz import ITEMS
 from autograder.cli import main
+from autograder.quiz.engine import item_ids
+
+ITEMS = item_ids()
 
 ROSTER = Path(__file__).parents[2] / "examples" / "roster.csv"
 
@@ -173,7 +175,7 @@ def test_bundled_example_responses_grade_as_documented(tmp_path):
     assert totals == {"s001": 9.0, "s002": 8.0, "s003": 4.0, "s004": 0.0, "s005": 0.0}
     scored = rows(tmp_path / "g" / "scored_responses.csv")
     assert {(s["student"], s["item"], s["mistake"]) for s in scored if s["score"] == "0.0"} == {
-        ("s002", "total_loss", "mean-for-sum"), ("s004", "dataset_loss", "not-a-number")}
+        ("s002", "total_loss", "mean-instead-of-sum"), ("s004", "dataset_loss", "not-a-number")}
 
 
 def test_roster_rows_are_checked_and_odd_ids_stay_inside_out(tmp_path):
