@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -119,5 +121,8 @@ def category(item: str) -> str:
 
 
 def num(x: float) -> str:
-    """A number for LMS answer fields: 10 significant digits, no exponent noise for ordinary values."""
-    return f"{x:.10g}"
+    """A number for LMS answer fields: 10 significant digits in plain decimal notation, never an exponent
+    (0.000006173959535, not 6.173959535e-06, which gift-pegjs and other GIFT readers reject)."""
+    if not math.isfinite(x):
+        raise ValueError(f"cannot write {x!r} as an answer number")
+    return format(Decimal(f"{x:.10g}"), "f")

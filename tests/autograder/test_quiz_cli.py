@@ -104,7 +104,7 @@ def test_grade_scores_answers_mistakes_and_reports_bad_rows(roster_quiz, tmp_pat
 
 def test_grade_moodle_responses_export_by_question_code(tmp_path):
     quiz = tmp_path / "quiz"
-    assert run("--items", "total_loss,training_goal,unique_params_tf", "-n", "3", "--seed", "7", "--format",
+    assert run("--items", "total_loss,training_goal,unique_params_tf", "--variants", "3", "--seed", "7", "--format",
                "moodle-xml", "--out", str(quiz)).exit_code == 0
     doc = json.loads((quiz / "key.json").read_text(encoding="utf-8"))
     assert doc["items"] == ["total_loss", "training_goal", "unique_params_tf"]
@@ -156,7 +156,8 @@ def test_cli_errors_name_the_problem(tmp_path):
 
 
 def test_formats_can_be_combined(tmp_path):
-    r = run("--items", "dataset_loss", "--items", "total_loss", "-n", "2", "--format", "gift,json", "--format", "qti",
+    r = run("--items", "dataset_loss", "--items", "total_loss", "--variants", "2", "--format", "gift,json",
+            "--format", "qti",
             "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["key.json", "quiz.gift", "quiz.json", "quiz.qti.zip"]
@@ -201,7 +202,7 @@ def test_roster_rows_are_checked_and_odd_ids_stay_inside_out(tmp_path):
 def test_grade_wide_export_with_question_text_headers(tmp_path):
     """Canvas's Student Analysis shape: a column per question (header = its text), empty where not drawn."""
     quiz = tmp_path / "quiz"
-    assert run("--items", "dataset_loss,which_predictions", "-n", "2", "--seed", "3", "--format", "qti",
+    assert run("--items", "dataset_loss,which_predictions", "--variants", "2", "--seed", "3", "--format", "qti",
                "--out", str(quiz)).exit_code == 0
     doc = json.loads((quiz / "key.json").read_text(encoding="utf-8"))
     codes = list(doc["variants"])  # dataset_loss/3/0, dataset_loss/3/1, which_predictions/3/0, which_predictions/3/1
