@@ -22,7 +22,7 @@ from typing import Any
 from .analysis import write_item_analysis
 from .preview import KEY_FORMAT
 
-CODE_RE = re.compile(r"Question code:\s*([A-Za-z_]+/-?\d+/\d+)")
+CODE_RE = re.compile(r"Question code:\s*([A-Za-z][A-Za-z0-9_]*/-?\d+/\d+)")
 
 
 @dataclass

@@ -46,6 +46,7 @@ def script_mathml(base: str, op: str, arg: str) -> str:
     return out.replace("<mo>&#x0005E;</mo>", "<mo>&#x002C6;</mo>")  # the hat accent as ˆ, not a caret
 
 
+@lru_cache(maxsize=65536)  # variants share most of their text (instructions, choices): convert each once
 def _text(segment: str) -> str:
     raw = html.unescape(segment)
     names = [(a.start(), a.end()) for a in _IDENT.finditer(raw)]
@@ -69,6 +70,7 @@ def _code(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=16384)
 def math_html(fragment: str) -> str:
     """`fragment` (HTML) with every scripted math symbol in its text as MathML and snake_case names as <code>."""
     pieces = re.split(r"(<[^>]*>)", fragment)
