@@ -32,6 +32,8 @@ def _tex(text: str) -> str:
 def _base(base: str) -> str:
     if base in _OPERATORS:
         return rf"\operatorname{{{base}}}"
+    if base in "ΣΠ":
+        return rf"\mathrm{{{base}}}"  # upright, like the operators they stand for
     if base.endswith("\u0302"):
         return rf"\hat{{{_tex(base[0])}}}"
     return _tex(base)
