@@ -75,6 +75,9 @@ def test_quiz_engine_recipe_adds_an_item_with_one_file(tmp_path):
     code = re.search(r"```python\n(.*?)```", doc, flags=re.S).group(1)
     items = _copy_content(tmp_path)
     (items / f"{name}.py").write_text(code, encoding="utf-8")
+    tests = [str(ROOT / "tests" / "assignments" / f) for f in ("test_quiz_exact_keys.py", "test_quiz_items.py")]
+    r = _run(tmp_path, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests, "-k", name)
+    assert r.returncode == 0 and re.search(r"\b3 passed", r.stdout), r.stdout[-3000:]  # keys, answers, determinism
     out = tmp_path / "quiz"
     r = _run(tmp_path, "-m", "autograder.cli", "quiz", "--variants", "3", "--format", "gift,moodle-xml,json",
              "--out", str(out))
