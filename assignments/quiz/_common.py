@@ -11,6 +11,7 @@ import math
 import random
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from lmcore import word_tokenize
@@ -46,6 +47,7 @@ def fmt(x: float, digits: int = 4) -> str:
     return s if ("." in s or "e" in s) else s + ".0"
 
 
+@lru_cache(maxsize=65536)  # losses have one decimal: few distinct values, many lookups
 def shown(x: float | Fraction, digits: int = 4) -> Fraction:
     """The exact value of `x` as a student reads it: the Fraction of the decimal string fmt(x, digits)."""
     return Fraction(Decimal(fmt(float(x), digits)))
