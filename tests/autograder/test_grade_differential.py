@@ -49,7 +49,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_every_assignment_has_honest_examples() -> None:
-    built = {p.parent.name for p in (gf.ROOT / "assignments").glob("*/spec.py")}
+    built = {p.parent.name for p in (gf.ROOT / "assignments").glob("*/assignment.py")}
     assert built and built <= set(ASSIGNMENTS)  # every assignment lmcourse builds has honest examples
     assert all((EXAMPLES / a / "expected.json").is_file() for a in ASSIGNMENTS)
 
