@@ -183,3 +183,85 @@ def test_assignments_content_imports_no_tool():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             for m in mods:
                 assert not m.startswith("autograder") or m.startswith("autograder.runtime"), (path, m)
+
+
+def _default_checks(assignment: str):
+    a = load_assignment(assignment)
+    p = variant_params(a, "default")
+    return a, make_checks(a, p, draw_mcqs(a, "default"), "default")
+
+
+def _outcomes(checks, question: str, ns: dict) -> list:
+    from autograder.runtime.checks import evaluate
+
+    q = next(q for q in checks.questions if q.name == question)
+    out = []
+    for t in q.tests:
+        try:
+            value = eval(t.probe, ns)
+        except Exception as e:
+            out.append(compare_error(t, e))
+            continue
+        out.append(evaluate(t, value))
+    return out
+
+
+def compare_error(t, e):
+    from autograder.runtime.checks import compare
+
+    return compare(t, {"type": "error", "error": f"{type(e).__name__}: {e}"})
+
+
+def test_assignments_tokens_row_for_x0_is_named_once_and_the_row_sums_pass():
+    """Issue 10 #5: after "row for x_0" the next test said "each row is a distribution with a single 1"."""
+    import torch
+
+    _, checks = _default_checks("tokens")
+    ns = {"torch": torch, "one_hot_targets": lambda ids, V: torch.nn.functional.one_hot(torch.tensor(ids), V).float()}
+    outcomes = _outcomes(checks, "q5", ns)
+    assert outcomes[0].mistake == "row-for-x0" and outcomes[1].passed, [o.message for o in outcomes]
+    assert [o.mistake for o in outcomes if not o.passed] == ["row-for-x0", "row-for-x0"]
+
+
+def test_assignments_training_mean_objective_costs_question_1_only():
+    """Issue 10 #4: a per-token/sequence mean in q1 failed q2 and q3 too, with messages not naming the cause."""
+    import warnings
+
+    a, checks = _default_checks("training")
+    ns: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(checks.setup, ns)
+        for q in a.questions:
+            if q.kind == "code":
+                exec(a.solution_path(q).read_text(), ns)
+        correct = {q: _outcomes(checks, q, ns) for q in ("q1", "q2", "q3")}
+        base = ns["objective"]
+        ns["objective"] = lambda model, seqs: base(model, seqs) / len(seqs)  # the mean-instead-of-sum mistake
+        mean = {q: _outcomes(checks, q, ns) for q in ("q1", "q2", "q3")}
+    assert all(o.passed for os in correct.values() for o in os), {q: [o.message for o in os]
+                                                                   for q, os in correct.items()}
+    assert [o.mistake for o in mean["q1"]] == ["mean-instead-of-sum"] * 2
+    assert all(o.passed for q in ("q2", "q3") for o in mean[q])
+
+
+def test_assignments_loss_400_token_test_names_underflow_only_for_its_signature():
+    """Issue 10 #3: "a product of 400 probabilities underflows" was said for NameError, NotImplementedError and a
+    missing minus."""
+    import math
+
+    _, checks = _default_checks("loss")
+    long_test = next(q for q in checks.questions if q.name == "q5").tests[1]
+
+    def outcome(fn):
+        return _outcomes(checks, "q5", {"sequence_log_prob": fn, "math": math})[1]
+
+    def stub(ps):
+        raise NotImplementedError("apply the chain rule in log space")
+
+    assert outcome(lambda ps: math.log(math.prod(ps))).mistake == "product-underflow"
+    assert outcome(lambda ps: -math.fsum(map(math.log, ps))).mistake == "missing-minus"
+    assert outcome(stub).mistake == "unattempted"
+    named = outcome(lambda ps: undefined_name)  # noqa: F821
+    assert named.mistake is None and "underflow" not in named.message and "NameError" in named.message
+    assert long_test.hidden

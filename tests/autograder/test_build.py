@@ -297,6 +297,8 @@ def test_build_stock_otter_run_scores_solutions_blank_examples_and_variants(buil
     assert "float32" in named["tokens/one_hot_int64.ipynb"] and "int64" in named["tokens/one_hot_int64.ipynb"]
     assert "row for x_0" in named["tokens/one_hot_row_for_x0.ipynb"]
     assert "mean sequence loss" in named["training/mean_instead_of_sum.ipynb"]
+    assert not [label for label, out in named.items() if "Error at line" in out or "check(env, data)" in out]
+    assert "underflow" not in named["loss/student-blank"] and "not attempted yet" in named["loss/student-blank"]
 
 
 @pytest.mark.slow
