@@ -30,8 +30,8 @@ class MCQ:
         many = len(self.key) > 1
         lines += ["", f"Set `{var}` to the letter of the correct option"
                   + (' (several are correct: a string like `"A, C"`).' if many else ', e.g. `"A"`.')
-                  + " `grader.check` only checks that it is one of the option letters: your answer is recorded and "
-                  "graded after the deadline."]
+                  + " Case and spaces do not matter. `grader.check` only checks that your answer is made of option "
+                  "letters: it is recorded and graded after the deadline."]
         return "\n".join(lines)
 
     def question(self, name: str, points: float) -> Question:

@@ -265,3 +265,19 @@ def test_assignments_loss_400_token_test_names_underflow_only_for_its_signature(
     named = outcome(lambda ps: undefined_name)  # noqa: F821
     assert named.mistake is None and "underflow" not in named.message and "NameError" in named.message
     assert long_test.hidden
+
+
+def test_assignments_objective_change_is_decided_on_exact_decimals():
+    """A float sum makes 4.6 + 3.5 - (4.9 + 3.2) = -1.8e-15, a tie that flips a sign; the change is exact."""
+    from fractions import Fraction
+
+    a = load_assignment("training")
+    q4 = next(q for q in a.questions if q.slug == "objective_change").checks_module()
+    p = {"before": [4.9, 3.2, 1.0], "after": [4.6, 3.5, 1.1]}
+    test = q4.question(p, "q4").tests[0]
+    assert test.expect == float(Fraction("0.1")) and (4.6 + 3.5 + 1.1) - (4.9 + 3.2 + 1.0) != test.expect
+    with pytest.raises(ValueError, match="exactly 0"):
+        q4.question({"before": [4.9, 3.2], "after": [4.6, 3.5]}, "q4")
+    for v in VARIANTS:
+        p = variant_params(a, v)
+        assert sum(map(Fraction, map(str, p["after"]))) != sum(map(Fraction, map(str, p["before"])))
