@@ -1,7 +1,7 @@
 """The student flow in a real Jupyter kernel (issue 10): a notebook saved under another name still runs every check;
 the correct answers pass every public check and the MCQ check says the answer is recorded; each example mistake
 gets only feedback (no Otter line framing, no grader warnings, no false "underflow"); `grader.export()` writes a zip
-that stock `otter run` scores in full."""
+that stock `otter run` scores in full and `lmcourse grade` scores the same."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from click.testing import CliRunner
 
 from autograder.build import build_command
 from autograder.build_content import assignment_ids
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
+import grade_fixtures as gf  # noqa: E402
 
 pytestmark = pytest.mark.slow  # one kernel per notebook
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +73,10 @@ def test_student_flow_renamed_correct_notebook_passes_and_exports_a_zip_otter_sc
     subprocess.run([str(otter), "run", "-a", str(built / assignment / "autograder" / "autograder.zip"), "-o",
                     str(out), str(zips[0])], check=True, capture_output=True, timeout=600)
     tests = [t for t in json.loads((out / "results.json").read_text())["tests"] if t.get("max_score") is not None]
-    assert sum(t["score"] for t in tests) == sum(t["max_score"] for t in tests) > 0
+    stock = sum(t["score"] for t in tests)
+    assert stock == sum(t["max_score"] for t in tests) > 0
+    gf.grade(built / assignment / "autograder" / "autograder.zip", [zips[0]], tmp_path / "ours")
+    assert gf.result(tmp_path / "ours", zips[0].name)["score"] == pytest.approx(stock)  # lmcourse grade agrees
 
 
 @pytest.mark.parametrize("assignment", assignment_ids())
