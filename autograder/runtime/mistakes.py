@@ -74,6 +74,8 @@ MISTAKES: dict[str, Known] = {
                              "the dataset losses Σ_x L_θ(x)."),
     "reversed-direction": Known("reversed direction", "the objective decreases as training makes progress."),
     "objective-mean": Known("mean objective", "the objective is the sum of sequence losses, not their mean."),
+    "stale-gradients": Known("gradients not zeroed", "call optimizer.zero_grad() before backward(): otherwise each "
+                             "step also applies the earlier steps' gradients."),
     # grading outcomes that are not mistakes in the mathematics
     "unattempted": Known("not attempted", "the question still raises NotImplementedError or is left blank."),
     "forbidden-lmcore": Known("used a forbidden library function", "this question asks you to implement it "
