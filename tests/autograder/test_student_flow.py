@@ -249,6 +249,22 @@ MISTAKE_EXAMPLES = [(a, p.name) for a in ASSIGNMENTS for p in sorted((EXAMPLES /
                     if p.stem not in ("correct", "blank")]
 
 
+def test_student_flow_reader_flags_the_false_diagnoses_of_issue_10():
+    """The text reader these tests use, on messages quoted in issue 10 and on Otter's output form."""
+    underflow = "q5 a 400-token sequence: a product of 400 probabilities underflows to 0"
+    assert "product-of-probabilities" in other_mistakes_named(underflow, "missing-minus", "loss")  # item 3
+    single = "q5 one 1 per row: each row is a distribution with a single 1. Got an array of shape (7,), dtype float32."
+    assert not names(single, "row-for-x0") and other_mistakes_named(single, "row-for-x0", "tokens") == ["wrong-dtype"]
+    assert names("this is the mean of the step losses", "mean-instead-of-sum")
+    assert not names("q4 logits scaled by 1000: the value is not correct.", "missing-minus")
+    otter = ("q5 results:\n    q5 - 1 result:\n        ❌ Test case failed\n        AssertionError: row for x_0\n\n"
+             "    q5 - 2 result:\n        ✅ Test case passed\n\n    q5 - 3 result:\n        ❌ Test case failed\n"
+             "        AssertionError: single 1")
+    assert [c.strip().splitlines()[-1].strip() for c in failed_cases(otter)] == ["AssertionError: row for x_0",
+                                                                        "AssertionError: single 1"]
+    assert failed_cases("q1 results: All test cases passed!") == []
+
+
 # ------------------------------------------------------------------ correct notebooks
 def test_student_flow_examples_cover_every_assignment(built):
     assert ASSIGNMENTS == sorted(d.name for d in built.iterdir() if (d / "student").is_dir())
