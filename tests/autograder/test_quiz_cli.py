@@ -155,13 +155,16 @@ def test_cli_errors_name_the_problem(tmp_path):
     assert r.exit_code != 0 and str(notkey) in r.output
 
 
-def test_formats_can_be_combined(tmp_path):
+def test_formats_can_be_combined(tmp_path, gift_pegjs):
     r = run("--items", "dataset_loss", "--items", "total_loss", "--variants", "2", "--format", "gift,json",
             "--format", "qti",
             "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["key.json", "quiz.gift", "quiz.json", "quiz.qti.zip"]
     assert json.loads((tmp_path / "key.json").read_text(encoding="utf-8"))["items"] == ["dataset_loss", "total_loss"]
+    codes = [v["code"] for v in json.loads((tmp_path / "quiz.json").read_text(encoding="utf-8"))["variants"]]
+    parsed = gift_pegjs(tmp_path / "quiz.gift")  # the GIFT file, as another GIFT tool reads it
+    assert [q["title"] for q in parsed if q["type"] != "Category"] == codes and len(codes) == 4
 
 
 def test_bundled_example_responses_grade_as_documented(tmp_path):
