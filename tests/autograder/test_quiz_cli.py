@@ -174,7 +174,7 @@ def test_bundled_example_responses_grade_as_documented(tmp_path):
     r = CliRunner().invoke(main, ["quiz", "grade", "--key", str(tmp_path / "key.json"), "--responses",
                                   str(responses), "--out", str(tmp_path / "g")])
     assert r.exit_code == 0, r.output
-    assert f"{responses}:25: unknown item 'bonus_question'" in r.output
+    assert "warning" not in r.output and "0 problem(s)" in r.output, r.output  # `make demo` runs clean
     totals = {g["student"]: float(g["total"]) for g in rows(tmp_path / "g" / "grades.csv")}
     assert totals == {"s001": 9.0, "s002": 8.0, "s003": 4.0, "s004": 0.0, "s005": 0.0}
     scored = rows(tmp_path / "g" / "scored_responses.csv")
