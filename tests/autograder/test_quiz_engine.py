@@ -20,7 +20,7 @@ from autograder.quiz.engine import item_ids, item_module, render_variant
 from autograder.runtime.mistakes import MISTAKES
 
 ROOT = Path(__file__).parents[2]
-RECIPE = ROOT / "docs" / "authoring-quiz-item.md"
+RECIPE = ROOT / "AUTHORING.md"
 
 
 def test_quiz_engine_discovers_every_item_file_in_order():
@@ -69,8 +69,8 @@ def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_quiz_engine_recipe_adds_an_item_with_one_file(tmp_path):
-    """Follows docs/authoring-quiz-item.md: its example file is the only change, and the export contains it."""
-    doc = RECIPE.read_text(encoding="utf-8")
+    """Follows AUTHORING.md's quiz-item recipe: its example file is the only change, and the export contains it."""
+    doc = RECIPE.read_text(encoding="utf-8").split("## Recipe: add a quiz item", 1)[1]
     name = re.search(r"`assignments/quiz/items/(\w+)\.py` \(", doc).group(1)
     code = re.search(r"```python\n(.*?)```", doc, flags=re.S).group(1)
     items = _copy_content(tmp_path)
