@@ -32,6 +32,7 @@ import nbformat
 from autograder.build_content import Assignment, ContentError, assignment_ids, load_assignment
 from autograder.build_mcq import MCQ, draw
 from autograder.build_notebook import render_master, stable_ids, write_notebook
+from autograder.kit.package import package_assignment
 from autograder.runtime.checks import Checks, Question
 from autograder.variants import DEFAULT, Student, read_roster, variant_id, variant_seed
 
@@ -245,6 +246,7 @@ def build_command(ids: tuple[str, ...], out: Path, roster: Path | None, seed: in
     for assignment in ids or known:
         try:
             summary = build_assignment(assignment, out, students, seed)
+            package_assignment(out / assignment)  # student kit + Gradescope-ready zip (autograder/kit)
             click.echo(describe(summary, out / assignment))
         except Exception as e:  # one broken assignment must not stop the others
             failed.append(assignment)

@@ -7,12 +7,12 @@ model (which a BigramLM can represent). Training curves are drawn against this f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from .tokenize import Vocabulary
+from .tokenize import DEFAULT_SPECIALS
 
 # next-word distributions; every row sums to 1. The chain is irreducible and aperiodic.
 TRANSITIONS: dict[str, dict[str, float]] = {
@@ -41,6 +41,9 @@ TRANSITIONS: dict[str, dict[str, float]] = {
     "warm": {".": 1.0},
 }
 WORDS: tuple[str, ...] = tuple(TRANSITIONS)
+# The corpus vocabulary, id -> token: the specials (ids 0..3), then the words alphabetically. It is what
+# lmcore.Vocabulary.build([WORDS]) gives (every word counted once, ties alphabetical), without needing Vocabulary.
+VOCAB: tuple[str, ...] = (*DEFAULT_SPECIALS, *sorted(WORDS))
 
 
 def transition_matrix() -> np.ndarray:
@@ -87,23 +90,32 @@ def sample_chain(n_tokens: int, seed: int) -> list[str]:
     return [WORDS[i] for i in out]
 
 
+def _ids(tokens: list[str], vocab: tuple[str, ...]) -> list[int]:
+    """[id(x_0), ..., id(x_m)] with id(t) = vocab.index(t); every corpus token is in the vocabulary."""
+    index = {t: i for i, t in enumerate(vocab)}
+    return [index[t] for t in tokens]
+
+
 @dataclass
 class Corpus:
-    """A stream of train and validation tokens from the Markov source, plus the vocabulary and entropy floor."""
+    """A stream of train and validation tokens from the Markov source, plus the vocabulary and entropy floor.
+
+    vocab is the id -> token sequence (len(vocab) = V); lmcore.Vocabulary(corpus.vocab) gives the same ids.
+    """
 
     train_tokens: list[str]
     val_tokens: list[str]
     seed: int
     entropy_floor: float = ENTROPY_FLOOR
-    vocab: Vocabulary = field(default_factory=lambda: Vocabulary.build([WORDS]))
+    vocab: tuple[str, ...] = VOCAB
 
     @cached_property
     def train_ids(self) -> list[int]:
-        return self.vocab.encode(self.train_tokens)
+        return _ids(self.train_tokens, self.vocab)
 
     @cached_property
     def val_ids(self) -> list[int]:
-        return self.vocab.encode(self.val_tokens)
+        return _ids(self.val_tokens, self.vocab)
 
     @property
     def text(self) -> str:

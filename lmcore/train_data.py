@@ -63,7 +63,7 @@ def _bundled(max_len: int) -> TokenData:
     corpus = load_corpus()
     val = corpus.sequences("val", min_len=min(8, max_len), max_len=max_len)
     ids = torch.tensor(corpus.train_ids, dtype=torch.long)
-    vocab_json = json.dumps(corpus.vocab.to_dict())
+    vocab_json = json.dumps(Vocabulary(corpus.vocab).to_dict())
     return TokenData(ids, val, len(corpus.vocab), corpus.entropy_floor, "bundled Markov corpus", vocab_json)
 
 

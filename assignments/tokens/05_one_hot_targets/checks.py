@@ -20,4 +20,4 @@ def question(p: dict, name: str) -> Question:
              kind="array", shape=[3, 6], dtype="float32", hidden=True, mistakes=[
                  Mistake("row-for-x0", lmcore.one_hot([4, 2, 0, 3], 6).tolist(), "you made a row for x_0 too; "
                          "one row per target x_1..x_m.")]),
-    ], forbidden=["lmcore.losses.one_hot"])
+    ], forbidden=["lmcore.losses.one_hot", "lmcore.losses.next_token_targets"])
