@@ -1,4 +1,5 @@
-"""`lmcourse build`: render each assignment's template, run Otter Assign once, and write per-student variants.
+"""`lmcourse build`: render each assignment (found by folder, see autograder/build_content.py) into the base notebook
+template, run Otter Assign once, and write per-student variants.
 
 Output per assignment id (see README "Assignments and variants"):
     DIR/<id>/student/<id>.ipynb               default-variant student notebook (Otter Assign's, ids made stable)
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import importlib
 import io
 import json
 import shutil
@@ -25,28 +25,42 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
 import click
 import nbformat
 
+from autograder.build_content import Assignment, ContentError, assignment_ids, load_assignment
+from autograder.build_mcq import MCQ, draw
 from autograder.build_notebook import render_master, stable_ids, write_notebook
 from autograder.kit.package import package_assignment
-from autograder.runtime.checks import Checks
-from autograder.variants import DEFAULT, Student, read_roster, variant_id
-
-ASSIGNMENTS = ("tokens", "loss", "training")
+from autograder.runtime.checks import Checks, Question
+from autograder.variants import DEFAULT, Student, read_roster, variant_id, variant_seed
 
 
-def load_spec(assignment: str) -> ModuleType:
-    if assignment not in ASSIGNMENTS:
-        raise click.BadParameter(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
-    return importlib.import_module(f"assignments.{assignment}.spec")
+def variant_params(a: Assignment, variant: str) -> dict:
+    """The assignment's parameters for a variant: its params(seed), the tool passing the variant's seed in."""
+    return a.module.params(variant_seed(variant))
 
 
-def _context(spec: ModuleType, params: dict) -> dict:
-    """Template variables besides p and variant: the spec's title plus whatever its template_vars computes."""
-    return {"title": spec.TITLE, **(spec.template_vars(params) if hasattr(spec, "template_vars") else {})}
+def draw_mcqs(a: Assignment, variant: str) -> dict[str, MCQ]:
+    """Each MCQ question's quiz item, drawn for this variant."""
+    return {q.name: draw(q.item, variant) for q in a.questions if q.kind == "mcq"}
+
+
+def make_checks(a: Assignment, params: dict, mcqs: dict[str, MCQ], variant: str) -> Checks:
+    """One variant's checks: each question folder's checks.question(p, name), the MCQs' format and key tests."""
+    questions = []
+    for q in a.questions:
+        if q.kind == "mcq":
+            questions.append(mcqs[q.name].question(q.name, q.points))
+            continue
+        built = q.checks_module().question(params, q.name)
+        if not isinstance(built, Question) or built.name != q.name:
+            raise ContentError(f"{q.path / 'checks.py'}: question(p, name) must return a Question named {q.name!r}")
+        questions.append(built)
+    setup = a.module.data_cell(params)
+    helpers = getattr(a.module, "PROBE_HELPERS", "")
+    return Checks(a.id, questions, variant=variant, setup=setup + ("\n" + helpers if helpers else ""))
 
 
 def _same_shape(a: Checks, b: Checks) -> bool:
@@ -73,12 +87,13 @@ def build_assignment(assignment: str, out: Path, students: list[Student], seed: 
 
 
 def _build_assignment(assignment: str, out: Path, students: list[Student], seed: int | None) -> dict:
-    spec = load_spec(assignment)
+    a = load_assignment(assignment)
     t0 = time.perf_counter()
     mapping = {s.student_id: variant_id(assignment, s.student_id, seed or 0) for s in students}
     variants = [DEFAULT, *sorted(set(mapping.values()))]
-    params = {v: spec.params(v) for v in variants}
-    checks = {v: spec.checks(params[v]) for v in variants}
+    params = {v: variant_params(a, v) for v in variants}
+    mcqs = {v: draw_mcqs(a, v) for v in variants}
+    checks = {v: make_checks(a, params[v], mcqs[v], v) for v in variants}
     for v in variants:
         if not _same_shape(checks[DEFAULT], checks[v]):
             raise RuntimeError(f"{assignment}: variant {v} has different questions/tests than the default variant")
@@ -88,7 +103,7 @@ def _build_assignment(assignment: str, out: Path, students: list[Student], seed:
     (dest / "variants.csv").unlink(missing_ok=True)  # a mapping left by an earlier roster build would be stale
     dest.mkdir(parents=True, exist_ok=True)
 
-    master = render_master(assignment, params[DEFAULT], checks, DEFAULT, context=_context(spec, params[DEFAULT]))
+    master = render_master(a, params[DEFAULT], checks, DEFAULT, mcqs[DEFAULT])
     with tempfile.TemporaryDirectory(prefix=f"lmcourse-{assignment}-") as tmp:
         master_path = Path(tmp) / f"{assignment}.ipynb"
         nbformat.write(master, master_path)
@@ -118,12 +133,20 @@ def _build_assignment(assignment: str, out: Path, students: list[Student], seed:
                    dest / "student" / f"{assignment}.ipynb")
     for s in students:
         v = mapping[s.student_id]
-        rendered = render_master(assignment, params[v], checks, v, s.student_id, context=_context(spec, params[v]),
-                                 with_tests=False)
+        rendered = render_master(a, params[v], checks, v, mcqs[v], s.student_id, with_tests=False)
         nb = _student_copy(student_nb, tests, assignment, v, s.student_id, rendered)
         write_notebook(nb, dest / "student" / s.student_id / f"{assignment}.ipynb")
-    return {"assignment": assignment, "variants": len(variants), "students": len(students),
-            "checks_and_otter_assign_s": round(t_otter - t0, 2), "total_s": round(time.perf_counter() - t0, 2)}
+    return {"assignment": assignment, "questions": len(a.questions), "variants": len(variants),
+            "students": len(students), "checks_and_otter_assign_s": round(t_otter - t0, 2),
+            "total_s": round(time.perf_counter() - t0, 2)}
+
+
+def describe(summary: dict, out: Path) -> str:
+    """A build summary as a sentence for the terminal."""
+    who = f"{summary['students']} students in {summary['variants'] - 1} variants" if summary["students"] else \
+        "the default variant"
+    return (f"{summary['assignment']}: built {summary['questions']} questions for {who} into {out} "
+            f"in {summary['total_s']:.1f} s (student/: notebooks to hand out, autograder/autograder.zip: to grade)")
 
 
 def _variants_csv(mapping: dict[str, str]) -> str:
@@ -212,14 +235,19 @@ def build_command(ids: tuple[str, ...], out: Path, roster: Path | None, seed: in
             raise click.ClickException(str(e)) from e
         if seed is None:
             raise click.UsageError("--roster needs --seed (the variants are deterministic in the seed)")
+        if not students:
+            raise click.ClickException(f"{roster}: no usable student_id in the roster (see the skipped rows above); "
+                                       "nothing to build")
+    known = assignment_ids()
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown assignment {unknown[0]!r}; known: {', '.join(known)}")
     failed = []
-    for assignment in ids or ASSIGNMENTS:
+    for assignment in ids or known:
         try:
             summary = build_assignment(assignment, out, students, seed)
             package_assignment(out / assignment)  # student kit + Gradescope-ready zip (autograder/kit)
-            click.echo(f"{assignment}: built into {out / assignment} ({summary})")
-        except click.BadParameter:
-            raise
+            click.echo(describe(summary, out / assignment))
         except Exception as e:  # one broken assignment must not stop the others
             failed.append(assignment)
             click.echo(f"{assignment}: build failed: {e}", err=True)

@@ -1,59 +1,29 @@
-"""Example submissions (examples/submissions/<id>/): a correct one, a blank one and one per common mistake, made
-from a built student notebook by filling its answer cells. `python -m autograder.build_examples` regenerates them;
-expected.json records each file's expected score under stock `otter run` (asserted in tests/autograder).
+"""Example submissions (examples/submissions/<id>/): a correct one, a blank one and one per example mistake, made
+from a built student notebook by filling its answer cells. The mistakes come from each question folder's
+mistakes.py (EXAMPLES: example name -> a wrong version of the question's function).
+
+`python -m autograder.build_examples --update [ID ...]` rewrites the notebooks and expected.json, whose totals are
+computed here by running each notebook's code and the assignment's checks in this process (the tests assert that
+stock `otter run` and `lmcourse grade` give the same totals).
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import json
+import os
 import re
-import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import nbformat
 
-from autograder.build_notebook import ROOT, write_notebook
-
-# assignment -> example name -> {function defined in an answer cell: replacement source}
-MISTAKES: dict[str, dict[str, dict[str, str]]] = {
-    "loss": {
-        "mean_instead_of_sum": {"sequence_total": "def sequence_total(step_losses):\n"
-                                "    return sum(step_losses) / len(step_losses)\n"},
-        "log_base_2": {"step_losses_from_probs": "def step_losses_from_probs(probs, targets):\n"
-                       "    return -torch.log2(probs[torch.arange(len(targets)), torch.as_tensor(targets)])\n"},
-        "missing_minus": {"sequence_loss_from_logits": "def sequence_loss_from_logits(logits, ids):\n"
-                          "    logp = torch.log_softmax(logits[:-1], -1)\n"
-                          "    return float(logp[torch.arange(len(ids) - 1), torch.as_tensor(ids[1:])].sum())\n"},
-        "loss_term_for_x0": {"sequence_loss_from_logits": "def sequence_loss_from_logits(logits, ids):\n"
-                             "    logp = torch.log_softmax(logits, -1)  # every row, paired with x_0..x_m\n"
-                             "    return float(-logp[torch.arange(len(ids)), torch.as_tensor(ids)].sum())\n"},
-        "log_softmax_overflow": {"sequence_loss_from_logits": "def sequence_loss_from_logits(logits, ids):\n"
-                                 "    logp = torch.log(torch.softmax(logits[:-1], -1))\n"
-                                 "    rows = torch.arange(len(ids) - 1)\n"
-                                 "    return float(-logp[rows, torch.as_tensor(ids[1:])].sum())\n"},
-        "product_of_probabilities": {"sequence_log_prob": "def sequence_log_prob(step_probs):\n"
-                                     "    return math.log(math.prod(step_probs))\n"},
-    },
-    "tokens": {
-        "one_hot_int64": {"one_hot_targets": "def one_hot_targets(ids, vocab_size):\n"
-                          "    return torch.nn.functional.one_hot(torch.tensor(ids[1:]), vocab_size)\n"},
-        "one_hot_row_for_x0": {"one_hot_targets": "def one_hot_targets(ids, vocab_size):\n"
-                               "    return torch.nn.functional.one_hot(torch.tensor(ids), vocab_size).float()\n"},
-        "unknown_dropped": {"encode": "def encode(tokens, vocab):\n"
-                            "    return [vocab.index(t) for t in tokens if t in vocab]\n"},
-    },
-    "training": {
-        "mean_instead_of_sum": {"objective": "def objective(model, sequences):\n"
-                                "    device = next(model.parameters()).device\n"
-                                "    losses = []\n"
-                                "    for seq in sequences:\n"
-                                "        ids = torch.as_tensor(seq, device=device)\n"
-                                "        logits = model(ids[:-1].unsqueeze(0))[0]\n"
-                                "        losses.append(F.cross_entropy(logits, ids[1:], reduction='sum'))\n"
-                                "    return torch.stack(losses).mean()\n"},
-    },
-}
+from autograder.build_content import ROOT, assignment_ids, load_assignment
+from autograder.build_notebook import write_notebook
+from autograder.runtime.checks import Checks
 
 
 def _defines(source: str) -> set[str]:
@@ -84,25 +54,105 @@ def fill(student: nbformat.NotebookNode, solution: nbformat.NotebookNode, keys: 
 
 def mcq_keys(checks_json: Path) -> dict[str, list[str]]:
     d = json.loads(checks_json.read_text(encoding="utf-8"))
-    return {q["name"]: q["tests"][0]["expect"] for q in d["questions"] if q["kind"] == "mcq"}
+    return {q["name"]: t["expect"] for q in d["questions"] if q["kind"] == "mcq" for t in q["tests"]
+            if t["kind"] == "choice"}
 
 
-def make_examples(assignment: str, built: Path, out: Path) -> None:
-    """Write correct/blank/mistake notebooks for `assignment` from a build in `built` (expected.json is kept)."""
+def mistakes(assignment: str, root: Path = ROOT) -> dict[str, dict[str, str]]:
+    """Example name -> {function name: replacement source}, from every question folder's mistakes.py."""
+    out: dict[str, dict[str, str]] = {}
+    for q in load_assignment(assignment, root).questions:
+        for name, source in q.example_mistakes().items():
+            (fn,) = _defines(source) or {None}
+            if fn is None:
+                raise ValueError(f"{q.path / 'mistakes.py'}: example {name!r} defines no function")
+            if name in out:
+                raise ValueError(f"{q.path / 'mistakes.py'}: example {name!r} is defined by another question too")
+            out[name] = {fn: source}
+    return out
+
+
+def make_examples(assignment: str, built: Path, out: Path) -> list[str]:
+    """Write correct/blank/mistake notebooks for `assignment` from a build in `built`; returns their file names."""
     student = nbformat.read(built / assignment / "student" / f"{assignment}.ipynb", as_version=4)
     solution = nbformat.read(built / assignment / "autograder" / f"{assignment}.ipynb", as_version=4)
     out.mkdir(parents=True, exist_ok=True)
     write_notebook(fill(student, solution), out / "correct.ipynb")
     write_notebook(student, out / "blank.ipynb")
-    for name, replace in MISTAKES[assignment].items():
+    for name, replace in mistakes(assignment).items():
         write_notebook(fill(student, solution, replace=replace), out / f"{name}.ipynb")
+    return sorted(["correct.ipynb", "blank.ipynb", *(f"{n}.ipynb" for n in mistakes(assignment))])
+
+
+def score(notebook: Path, checks: Checks) -> float:
+    """The points a notebook earns: its code cells run in one namespace (Otter's lines left out), then each test
+    through the same `autograder.runtime.otter.check` the Otter test cells call."""
+    from dataclasses import asdict
+
+    from autograder.runtime.otter import check
+
+    nb = nbformat.read(notebook, as_version=4)
+    env: dict = {"__name__": "__main__"}
+    cwd = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings(), \
+            contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        os.chdir(tmp)
+        try:
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                lines = [ln for ln in cell.source.split("\n")
+                         if not re.match(r"\s*(import otter|from autograder\.runtime import|grader\s*=|grader\.)", ln)]
+                try:
+                    exec(compile("\n".join(lines), "<cell>", "exec"), env)
+                except Exception:  # a failing cell goes on, as in a kernel run with errors allowed
+                    pass
+            total = 0.0
+            for q in checks.questions:
+                got = 0.0
+                for t in q.tests:
+                    data = {"question": q.name, "forbidden": q.forbidden, "setup": {checks.variant: checks.setup},
+                            "variants": {checks.variant: asdict(t)}}
+                    try:
+                        check({**env, "LMCOURSE_VARIANT": checks.variant}, data)
+                        got += t.points
+                    except AssertionError:
+                        pass
+                possible = sum(t.points for t in q.tests)
+                total += q.points * got / possible if possible else 0.0
+        finally:
+            os.chdir(cwd)
+    return round(total, 6)
+
+
+def update(assignment: str, out_root: Path = ROOT / "examples" / "submissions") -> dict[str, float]:
+    """Rebuild the default variant, rewrite the examples and expected.json (computed totals)."""
+    from autograder.build import build_assignment
+
+    with tempfile.TemporaryDirectory() as tmp:
+        build_assignment(assignment, Path(tmp), [], None)
+        out = out_root / assignment
+        for old in out.glob("*.ipynb"):
+            old.unlink()
+        names = make_examples(assignment, Path(tmp), out)
+        checks = Checks.from_json((Path(tmp) / assignment / "autograder" / "checks" / "default.json").read_text())
+        expected = {name: score(out / name, checks) for name in names}
+    expected = {k: int(v) if float(v).is_integer() else v for k, v in expected.items()}
+    (out / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return expected
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m autograder.build_examples", description=__doc__.split("\n")[0])
+    parser.add_argument("ids", nargs="*", help="assignments (default: all)")
+    parser.add_argument("--update", action="store_true", required=True,
+                        help="rewrite examples/submissions/<id>/ and expected.json")
+    args = parser.parse_args(argv)
+    for a in args.ids or assignment_ids():
+        expected = update(a)
+        print(f"{a}: {len(expected)} examples written to examples/submissions/{a} ({expected})")
 
 
 if __name__ == "__main__":
-    from autograder.build import ASSIGNMENTS, build_assignment
-
-    with tempfile.TemporaryDirectory() as tmp:
-        for a in sys.argv[1:] or ASSIGNMENTS:
-            build_assignment(a, Path(tmp), [], None)
-            make_examples(a, Path(tmp), ROOT / "examples" / "submissions" / a)
-            print(f"{a}: examples written to examples/submissions/{a}")
+    main()

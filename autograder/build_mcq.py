@@ -1,7 +1,9 @@
-"""Multiple-choice questions for the assignments, drawn from the quiz item bank (assignments.quiz).
+"""Multiple-choice questions for the assignments, drawn from the quiz item bank (assignments/quiz/items/, rendered
+by autograder.quiz.engine).
 
 The prompt lists the options as A, B, C, ...; the key (the letters of the correct options) goes only into a hidden
-Otter test and the checks JSON, never into a student file.
+Otter test and the checks JSON, never into a student file. The public test only checks the answer's form (option
+letters; case, spaces and brackets ignored) and says the answer is recorded and graded after the deadline.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import random
 import string
 from dataclasses import dataclass
 
+from autograder.runtime.checks import Question, Test
 from autograder.variants import variant_seed
 
 INDEX_SPAN = 1000  # a variant draws item index 1..INDEX_SPAN; index 0 is the course card's original
@@ -27,13 +30,26 @@ class MCQ:
         lines += [f"- **{letter}.** {text}" for letter, text in zip(string.ascii_uppercase, self.options, strict=False)]
         many = len(self.key) > 1
         lines += ["", f"Set `{var}` to the letter of the correct option"
-                  + (' (several are correct: a string like `"A, C"`).' if many else ', e.g. `"A"`.')]
+                  + (' (several are correct: a string like `"A, C"`).' if many else ', e.g. `"A"`.')
+                  + " Case and spaces do not matter. `grader.check` only checks that your answer is made of option "
+                  "letters: it is recorded and graded after the deadline."]
         return "\n".join(lines)
+
+    def question(self, name: str, points: float) -> Question:
+        """The checks of an MCQ: a public format check worth 0 points, and the hidden key worth `points`."""
+        letters = list(string.ascii_uppercase[: len(self.options)])
+        recorded = ("Your answer has the right form (option letters). It is recorded and graded after the "
+                    "deadline: this check does not say whether it is correct.")
+        return Question(name, points, [
+            Test(f"{name} format", f"{name}_answer", letters, kind="choice-format", points=0,
+                 success_message=recorded),
+            Test(f"{name} answer", f"{name}_answer", self.key, kind="choice", points=points, hidden=True),
+        ], kind="mcq")
 
 
 def draw(item: str, variant: str) -> MCQ:
     """The quiz item `item` for this variant: the card's original (index 0) for the default variant."""
-    from assignments.quiz import render_variant
+    from autograder.quiz.engine import render_variant
 
     vseed = variant_seed(variant)
     d = render_variant(item, 2026 if vseed is None else vseed, 0 if vseed is None else 1 + vseed % INDEX_SPAN)

@@ -1,4 +1,5 @@
-"""Render an assignment's Jinja2 template into an Otter master notebook, and turn test data into Otter test cells.
+"""Render the base notebook template (autograder/templates/notebook.ipynb.j2) with an assignment's content into an
+Otter master notebook, and turn test data into Otter test cells.
 
 Template text is a sequence of cells, each introduced by a marker line:
     #%% markdown key=q1.prompt      (a markdown cell; `key` tags cells whose text depends on the variant)
@@ -19,9 +20,12 @@ from typing import Any
 import jinja2
 import nbformat
 
+from autograder.build_content import ROOT, Assignment, QuestionDir
+from autograder.build_mcq import MCQ
 from autograder.runtime.checks import Checks
+from autograder.variants import DEFAULT
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["ROOT", "parse_cells", "render_master", "stable_ids", "test_cells", "write_notebook"]
 MARKER = re.compile(r"^#%% (markdown|code|raw)(?: key=(\S+))?\s*$")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -57,11 +61,11 @@ def parse_cells(text: str) -> list[nbformat.NotebookNode]:
     return cells
 
 
-def solution_source(assignment: str, name: str) -> str:
-    """The reference fill-in solutions/<assignment>/<name>.py, spliced into a solution cell."""
-    path = ROOT / "solutions" / assignment / f"{name}.py"
+def solution_source(a: Assignment, q: QuestionDir) -> str:
+    """The reference fill-in solutions/<assignment>/<slug>.py, spliced into a solution cell."""
+    path = a.solution_path(q)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: missing reference solution for {assignment}/{name}")
+        raise FileNotFoundError(f"{path}: missing reference solution for {a.id}/{q.path.name}")
     return path.read_text(encoding="utf-8").strip("\n")
 
 
@@ -70,9 +74,10 @@ def test_cells(by_variant: dict[str, Checks], question: str) -> str:
 
     Each cell is one Otter test case whose body calls `autograder.runtime.otter.check`, which picks the notebook's own
     variant (LMCOURSE_VARIANT) and evaluates the probe in the student's namespace. Hidden tests (all MCQ keys) are
-    marked `hidden: true`, so Otter keeps them out of every student file.
+    marked `hidden: true`, so Otter keeps them out of every student file. A test's success_message is shown when it
+    passes (the MCQ format check says the answer is recorded, not graded).
     """
-    default = by_variant["default"]
+    default = by_variant[DEFAULT]
     q = next(q for q in default.questions if q.name == question)
     out = ["#%% raw", "# BEGIN TESTS"]
     for i, t in enumerate(q.tests):
@@ -82,11 +87,13 @@ def test_cells(by_variant: dict[str, Checks], question: str) -> str:
             "setup": {v: c.setup for v, c in sorted(by_variant.items())},
             "variants": {v: _test_dict(c, question, i) for v, c in sorted(by_variant.items())},
         }
+        config = [f"points: {t.points}", f"hidden: {'true' if t.hidden else 'false'}"]
+        if t.success_message:
+            config.append(f"success_message: {json.dumps(t.success_message)}")
         out += [
             "#%% code",
             '""" # BEGIN TEST CONFIG',
-            f"points: {t.points}",
-            f"hidden: {'true' if t.hidden else 'false'}",
+            *config,
             '""" # END TEST CONFIG',
             f"def test_{re.sub(r'[^0-9a-zA-Z_]', '_', t.name)}(env):",
             "    import json",
@@ -105,39 +112,54 @@ def _test_dict(checks: Checks, question: str, index: int) -> dict[str, Any]:
     return asdict(q.tests[index])
 
 
-def render_master(assignment: str, params: dict[str, Any], by_variant: dict[str, Checks], variant: str,
-                  student_id: str | None = None, context: dict[str, Any] | None = None,
-                  with_tests: bool = True) -> nbformat.NotebookNode:
-    """Render assignments/<assignment>/master.ipynb.j2 with one variant's parameters into an Otter master notebook.
+def render_master(a: Assignment, params: dict[str, Any], by_variant: dict[str, Checks], variant: str,
+                  mcqs: dict[str, MCQ], student_id: str | None = None, with_tests: bool = True
+                  ) -> nbformat.NotebookNode:
+    """Render the base template with one variant's parameters into an Otter master notebook.
 
     with_tests=False leaves the test cells out (enough to re-render a student's variant-dependent cells).
     """
-    template = _template(assignment)
-    text = template.render(
-        p=params,
-        variant=variant,
-        solution=lambda name: solution_source(assignment, name),
-        tests=(lambda question: test_cells(by_variant, question)) if with_tests else (lambda question: ""),
-        **(context or {}),
-    )
+    questions = []
+    for q in a.questions:
+        tests = test_cells(by_variant, q.name) if with_tests else ""
+        if q.kind == "mcq":
+            mcq = mcqs[q.name]
+            questions.append({"name": q.name, "kind": "mcq", "prompt": mcq.markdown(q.number, f"{q.name}_answer"),
+                              "key": ", ".join(mcq.key), "tests": tests})
+        else:
+            prompt = _content_template(a.path.parent.parent, q.path / "prompt.md.j2").render(p=params,
+                                                                                           number=q.number)
+            questions.append({"name": q.name, "kind": "code", "prompt": prompt.strip("\n"),
+                              "solution": solution_source(a, q), "tests": tests})
+    intro = _content_template(a.path.parent.parent, a.path / "intro.md.j2").render(p=params, title=a.title)
+    text = _base_template().render(a={"id": a.id, "title": a.title}, variant=variant, intro=intro.strip("\n"),
+                                   setup=a.module.data_cell(params), questions=questions)
     nb = nbformat.v4.new_notebook()
     nb.cells = parse_cells(text)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata["lmcourse"] = {"assignment": assignment, "variant": variant, "student_id": student_id}
+    nb.metadata["lmcourse"] = {"assignment": a.id, "variant": variant, "student_id": student_id}
     return nb
 
 
-@functools.cache
-def _template(assignment: str) -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(ROOT / "assignments" / assignment)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+def _environment(path: Path) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path)), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, autoescape=False)
     env.filters["py"] = _py
-    return env.get_template("master.ipynb.j2")
+    return env
+
+
+@functools.cache
+def _base_template() -> jinja2.Template:
+    return _environment(Path(__file__).resolve().parent / "templates").get_template("notebook.ipynb.j2")
+
+
+@functools.cache
+def _content_template(root: Path, path: Path) -> jinja2.Template:
+    try:
+        return _environment(root).get_template(path.relative_to(root).as_posix())
+    except jinja2.TemplateSyntaxError as e:
+        raise ValueError(f"{path}:{e.lineno}: {e.message}") from e
 
 
 def _py(value: Any) -> str:

@@ -12,12 +12,14 @@ VERBS: dict[str, str] = {
     "build": "autograder.build:build_command",
     "grade": "autograder.grade:grade_command",
     "quiz": "autograder.quiz:quiz_command",
-    "train": "autograder.train_cmd:train_command",
+    "train": "autograder.train:train_command",
     "demo": "autograder.demo:demo_command",
 }
 
 
 class LazyGroup(click.Group):
+    """Verbs import on first use; `lmcourse` alone and `lmcourse --help` list them with their one-line help."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(VERBS)
 
@@ -28,7 +30,7 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
 
-@click.group(cls=LazyGroup)
+@click.group(cls=LazyGroup, no_args_is_help=True)
 @click.version_option(package_name="lmcourse")
 def main() -> None:
     """lmcourse: build, grade and quiz the module 'Pre-training objective for language models'."""

@@ -17,10 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assignments.quiz import ITEMS  # noqa: E402
 from autograder.quiz import FORMATS, _writers  # noqa: E402
+from autograder.quiz.engine import item_ids  # noqa: E402
 from autograder.quiz.model import build_quiz  # noqa: E402
 from autograder.quiz.preview import write_key  # noqa: E402
+
+ITEMS = item_ids()
 
 TARGET = 10_000
 

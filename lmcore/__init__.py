@@ -15,6 +15,7 @@ from .losses import (
     sequence_log_prob,
     sequence_loss,
     sequence_prob,
+    softmax,
     step_losses,
     total_loss,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "sequence_log_prob",
     "sequence_loss",
     "sequence_prob",
+    "softmax",
     "step_losses",
     "total_loss",
     "train",

@@ -11,7 +11,7 @@ import heapq
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from os import PathLike
 from pathlib import Path
@@ -19,7 +19,14 @@ from pathlib import Path
 # GPT-2's pre-tokenizer, written for Python's `re`: contractions, words with an optional leading space,
 # numbers, punctuation runs (underscore counts as punctuation), and whitespace runs. Every character
 # matches some branch, so the chunks always concatenate back to the input; merges never cross chunks.
-_CHUNK_RE = re.compile(r"""'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
+# GPT-2's `\s` is Unicode White_Space; Python's `\s` (str.isspace) also holds U+001C..U+001F, the information
+# separators, which GPT-2 (and HF tokenizers) treat as punctuation: _WS and _NOT_WS put them back there.
+_WS = r"[^\S\x1c-\x1f]"
+_NOT_WS = r"[\S\x1c-\x1f]"
+_CHUNK_RE = re.compile(
+    rf"""'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|[_\x1c-\x1f])+|{_WS}+(?!{_NOT_WS})|{_WS}+"""
+)
+_LOOKAHEAD = 4  # the pre-tokenizer decides a chunk boundary from at most 3 characters after it
 _FORMAT = "lmcore.BPETokenizer/1"
 _BYTES = 256
 _SURROGATEPASS = codecs.lookup_error("surrogatepass")
@@ -53,6 +60,21 @@ def _merge(ids: list[int], a: int, b: int, new: int) -> list[int]:
     return out
 
 
+class _Greatest:
+    """A heap key that pops the lexicographically greatest (bytes, bytes) pair first."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[bytes, bytes]):
+        self.key = key
+
+    def __lt__(self, other: _Greatest) -> bool:
+        return self.key > other.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Greatest) and self.key == other.key
+
+
 class BPETokenizer:
     """A byte-level BPE tokenizer: a list of merges (pairs of ids) plus special tokens that are never split.
 
@@ -81,8 +103,10 @@ class BPETokenizer:
     def train(cls, text: str, vocab_size: int, special_tokens: Sequence[str] = ()) -> BPETokenizer:
         """Learn up to ``vocab_size - 256 - len(special_tokens)`` merges from ``text``, most frequent pair first.
 
-        Ties go to the lexicographically smallest pair of byte strings, so training is deterministic. Fewer merges
-        are learned when no pair is left to merge. Special tokens in ``text`` are cut out and never learned from.
+        Ties between equally frequent pairs go to the lexicographically greatest pair of byte strings,
+        max over (count, (bytes_a, bytes_b)), as GPT-2-style reference trainers do, so training is deterministic.
+        Fewer merges are learned when no pair is left to merge. Special tokens in ``text`` are cut out and never
+        learned from.
         """
         specials = tuple(dict.fromkeys(special_tokens))
         n_merges = vocab_size - _BYTES - len(specials)
@@ -102,16 +126,16 @@ class BPETokenizer:
                 counts[p] += f
                 where[p].add(w)
         vocab = [bytes([i]) for i in range(_BYTES)]
-        heap = [(-c, vocab[a], vocab[b], a, b) for (a, b), c in counts.items()]
+        heap = [(-c, _Greatest((vocab[a], vocab[b])), a, b) for (a, b), c in counts.items()]
         heapq.heapify(heap)
 
         merges: list[tuple[int, int]] = []
         while len(merges) < n_merges and heap:
-            neg, _, _, a, b = heapq.heappop(heap)
+            neg, _, a, b = heapq.heappop(heap)
             pair, count = (a, b), counts.get((a, b), 0)
             if count != -neg:  # stale entry (lazy deletion): requeue with the current count if still present
                 if count > 0:
-                    heapq.heappush(heap, (-count, vocab[a], vocab[b], a, b))
+                    heapq.heappush(heap, (-count, _Greatest((vocab[a], vocab[b])), a, b))
                 continue
             new = len(vocab)
             merges.append(pair)
@@ -135,7 +159,7 @@ class BPETokenizer:
                 words[w] = merged
             del counts[pair]
             for p in sorted(grown):  # only pairs with the new id can have gained counts
-                heapq.heappush(heap, (-counts[p], vocab[p[0]], vocab[p[1]], p[0], p[1]))
+                heapq.heappush(heap, (-counts[p], _Greatest((vocab[p[0]], vocab[p[1]])), p[0], p[1]))
         return cls(merges, specials)
 
     @property
@@ -186,6 +210,43 @@ class BPETokenizer:
             for chunk in _CHUNK_RE.findall(piece):
                 out.extend(self._encode_chunk(chunk))
         return out
+
+    def encode_iterable(self, texts: Iterable[str]) -> Iterator[int]:
+        """The ids of "".join(texts), yielded lazily: list(encode_iterable(pieces)) == encode("".join(pieces)).
+
+        For a file object (an iterable of lines) or any stream of text pieces. Memory stays bounded by one piece plus
+        the longest pre-tokenizer chunk: text is encoded up to the last chunk boundary that a later piece cannot move
+        (one that ends at least 4 + the longest special token's length characters before the end of what was read);
+        the rest waits for the next piece. Pieces may split anywhere, even inside a special token.
+        """
+        hold = _LOOKAHEAD + max(map(len, self.special_tokens), default=0)  # a special may start in the last hold
+        buf = ""
+        for piece in texts:
+            if not isinstance(piece, str):
+                raise TypeError(f"encode_iterable expects an iterable of str, got a {type(piece).__name__}")
+            buf += piece
+            done, cut = self._final_chunks(buf, len(buf) - hold)
+            for chunk, special in done:
+                if special:
+                    yield self.special_ids[chunk]
+                else:
+                    yield from self._encode_chunk(chunk)
+            buf = buf[cut:]
+        yield from self.encode(buf)
+
+    def _final_chunks(self, text: str, limit: int) -> tuple[list[tuple[str, bool]], int]:
+        """The (chunk, is_special) pairs of ``text``, cut as encode cuts the whole text, that end at or before
+        ``limit``, and the position where they end. They are final: text appended later cannot change them."""
+        done: list[tuple[str, bool]] = []
+        end = 0
+        for piece, special in self._split_specials(text):
+            chunks = [piece] if special else _CHUNK_RE.findall(piece)
+            for chunk in chunks:
+                if end + len(chunk) > limit:
+                    return done, end
+                done.append((chunk, special))
+                end += len(chunk)
+        return done, end
 
     def decode(self, ids: Iterable[int]) -> str:
         """The text of ``ids``: their bytes joined and UTF-8 decoded (lone surrogates kept, invalid bytes -> U+FFFD)."""

@@ -67,6 +67,23 @@ def cross_entropy(p: Any, q: Any) -> torch.Tensor:
     return -torch.xlogy(p_t.to(dtype), q_t.to(dtype)).sum(-1)
 
 
+def softmax(logits: Any, dim: int = -1) -> torch.Tensor:
+    """q_k = exp(z_k) / sum_j exp(z_j) along `dim`, computed as exp(z_k - max_j z_j) / sum_j exp(z_j - max_j z_j).
+
+    Subtracting the max changes nothing mathematically but keeps exp from overflowing, so logits like z + 1000 or
+    1000 * z give the same, finite probabilities. Integer logits are taken as float32; float16/bfloat16 are computed
+    in float32 and returned in their own dtype. Returns a tensor of the input's shape whose slices along `dim` sum to 1.
+    """
+    z = _as_tensor(logits)
+    out_dtype = z.dtype if z.dtype.is_floating_point else torch.float32
+    z = z.float() if z.dtype in (torch.float16, torch.bfloat16) or not z.dtype.is_floating_point else z
+    if z.dim() == 0:
+        raise ValueError("softmax expects at least one dimension of logits, got a scalar")
+    shifted = z - z.amax(dim=dim, keepdim=True)
+    e = shifted.exp()
+    return (e / e.sum(dim=dim, keepdim=True)).to(out_dtype)
+
+
 def step_losses(logits: torch.Tensor, targets: Any, ignore_index: int = -100) -> torch.Tensor:
     """Per-step losses L_i = -log softmax(z_i)[x_i] (nats), computed with log_softmax so that large logits
     (z + 100, 1000 * z) stay exact. logits (T, V) / (B, T, V), targets (T,) / (B, T); ignored steps give 0.

@@ -177,8 +177,9 @@ def _run(cfg: TrainConfig, ckpt: dict | None, device: torch.device, rank: int, w
                 if world > 1:  # the global batch's mean: average the processes' means (equal token counts)
                     dist.all_reduce(loss)
                     loss /= world
-                record = {"step": done, "train_loss": loss.item(), "lr": lr}  # .item() waits for the GPU
-                record["train_loss_sum"] = record["train_loss"] * tokens_per_step  # sum of L_i over the batch
+                record = {"step": done, "train_loss_per_token": loss.item(), "lr": lr}  # .item() waits for the GPU
+                # the batch's objective: sum of L_i
+                record["train_objective"] = record["train_loss_per_token"] * tokens_per_step
                 record["grad_norm"] = grad_norm.item() if cfg.grad_clip > 0 else None
                 record["tokens_per_s"] = clock.lap()
                 if evaluate and is_main:
@@ -188,7 +189,8 @@ def _run(cfg: TrainConfig, ckpt: dict | None, device: torch.device, rank: int, w
                     say(_eval_line(done, last_val, data.entropy_floor))
                 if metrics is not None:
                     metrics.write(record)
-                bar.update(0, loss=f"{record['train_loss']:.4f}", tok_s=f"{record['tokens_per_s']:,.0f}")
+                bar.update(0, loss_per_token=f"{record['train_loss_per_token']:.4f}",
+                           tok_s=f"{record['tokens_per_s']:,.0f}")
             if is_main and cfg.ckpt_interval and done % cfg.ckpt_interval == 0 and done < stop:
                 with clock.paused():
                     _save(out, cfg, model, opt, sampler, done, data.tokenizer_json)
@@ -210,7 +212,7 @@ def _run(cfg: TrainConfig, ckpt: dict | None, device: torch.device, rank: int, w
     if is_main:
         _save(out, cfg, model, opt, sampler, done, data.tokenizer_json)
         records = read_metrics(out / "metrics.jsonl")
-        summary["final_train_loss"] = records[-1]["train_loss"] if records else None
+        summary["final_train_loss_per_token"] = records[-1]["train_loss_per_token"] if records else None
         (out / "summary.json").write_text(_dumps(summary))
         plot_losses(records, data.entropy_floor, out / "loss.png", f"{cfg.model} on {data.source}")
     return summary
@@ -223,17 +225,19 @@ def _evaluate(model: nn.Module, val: list[list[int]], batch_size: int, floor: fl
     total = dataset_loss(model, val, batch_size=batch_size)
     model.train(was_training)
     tokens = sum(len(s) - 1 for s in val)
-    rec = {"val_loss": total / max(tokens, 1), "val_loss_sum": total, "val_tokens": tokens}
+    rec = {"val_loss_per_token": total / max(tokens, 1), "val_objective": total, "val_tokens": tokens}
     if floor is not None:
-        rec["gap_to_floor"] = rec["val_loss"] - floor
+        rec["gap_to_floor"] = rec["val_loss_per_token"] - floor
     return rec
 
 
 def _eval_line(step: int, v: dict[str, float], floor: float | None) -> str:
-    line = f"step {step}: val {v['val_loss']:.4f} nats/token"
+    # the objective sum_x L_theta(x) leads; the per-token mean is only there to compare with the entropy floor
+    line = f"step {step}: val objective {v['val_objective']:,.1f} nats over {v['val_tokens']:,} tokens"
+    line += f" = {v['val_loss_per_token']:.4f} nats/token"
     if floor is not None:
         line += f" (entropy floor {floor:.4f}, gap {v['gap_to_floor']:+.4f})"
-    return line + f"; dataset loss {v['val_loss_sum']:,.1f} nats over {v['val_tokens']:,} tokens"
+    return line
 
 
 def _save(out: Path, cfg: TrainConfig, model: nn.Module, opt: torch.optim.Optimizer, sampler: WindowSampler,
@@ -249,10 +253,10 @@ def _save(out: Path, cfg: TrainConfig, model: nn.Module, opt: torch.optim.Optimi
 def _summary(cfg: TrainConfig, data: Any, model: nn.Module, device: torch.device, world: int, accum: int, done: int,
              last_val: dict, clock: Throughput, amp: Any, use_compile: bool, stepper: Stepper) -> dict[str, Any]:
     floor = data.entropy_floor
-    final = last_val.get("val_loss")
+    final = last_val.get("val_loss_per_token")
     return {
-        "final_val_loss": final,
-        "final_val_loss_sum": last_val.get("val_loss_sum"),
+        "final_val_loss_per_token": final,
+        "final_val_objective": last_val.get("val_objective"),
         "val_tokens": last_val.get("val_tokens"),
         "entropy_floor": floor,
         "gap_to_floor": None if final is None or floor is None else final - floor,

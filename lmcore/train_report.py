@@ -62,8 +62,8 @@ def plot_losses(records: list[dict[str, Any]], entropy_floor: float | None, path
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    train = [(r["step"], r["train_loss"]) for r in records if r.get("train_loss") is not None]
-    val = [(r["step"], r["val_loss"]) for r in records if r.get("val_loss") is not None]
+    train = [(r["step"], r["train_loss_per_token"]) for r in records if r.get("train_loss_per_token") is not None]
+    val = [(r["step"], r["val_loss_per_token"]) for r in records if r.get("val_loss_per_token") is not None]
     if train:
         ax.plot(*zip(*train, strict=True), label="train (per-token mean)", color="tab:blue", lw=1.2)
     if val:

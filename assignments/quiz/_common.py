@@ -1,9 +1,17 @@
-"""Shared helpers for quiz items: word bank, number formatting, choices, sampled losses."""
+"""Shared helpers for quiz items: word bank, number formatting, exact values of printed numbers, choices, sampled
+losses.
+
+Keys are decided on what the student reads: `shown(x)` is the exact value (a Fraction) of the digits `fmt(x)`
+prints, and sums and comparisons that decide an answer use those Fractions, never binary floats (4.9 + 3.2 and
+4.6 + 3.5 are both exactly 8.1, though their float sums differ)."""
 
 from __future__ import annotations
 
 import math
 import random
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from lmcore import word_tokenize
@@ -37,6 +45,17 @@ def fmt(x: float, digits: int = 4) -> str:
         return f"{x:.{digits - 1}e}"
     s = f"{x:.{digits}g}" if abs(x) < 1 else f"{round(x, max(digits - 1 - int(math.log10(abs(x))), 0)):g}"
     return s if ("." in s or "e" in s) else s + ".0"
+
+
+@lru_cache(maxsize=65536)  # losses have one decimal: few distinct values, many lookups
+def shown(x: float | Fraction, digits: int = 4) -> Fraction:
+    """The exact value of `x` as a student reads it: the Fraction of the decimal string fmt(x, digits)."""
+    return Fraction(Decimal(fmt(float(x), digits)))
+
+
+def shown_sum(xs: list[float]) -> Fraction:
+    """Σ_k shown(x_k), exactly: the sum a student computes from the printed numbers."""
+    return sum((shown(x) for x in xs), Fraction(0))
 
 
 def fmt_list(xs: list[float]) -> str:

@@ -1,1 +1,1 @@
-"""Assignment "tokens" (spec in spec.py, template master.ipynb.j2)."""
+"""Assignment "tokens": assignment.py (title, params, data cell), intro.md.j2 and one folder per question."""

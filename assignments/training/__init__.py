@@ -1,1 +1,1 @@
-"""Assignment "training" (spec in spec.py, template master.ipynb.j2)."""
+"""Assignment "training": assignment.py (title, params, data cell), intro.md.j2 and one folder per question."""

@@ -64,12 +64,14 @@ def forbidden_functions() -> list[str]:
 
     The one place that reads the content's forbidden lists; adapt it when the content API changes.
     """
-    from autograder.build import ASSIGNMENTS, load_spec
+    from autograder.build import draw_mcqs, make_checks, variant_params
+    from autograder.build_content import assignment_ids, load_assignment
     from autograder.variants import DEFAULT
 
     names: set[str] = set()
-    for assignment in ASSIGNMENTS:
-        spec = load_spec(assignment)
-        for question in spec.checks(spec.params(DEFAULT)).questions:
+    for assignment_id in assignment_ids():
+        a = load_assignment(assignment_id)
+        checks = make_checks(a, variant_params(a, DEFAULT), draw_mcqs(a, DEFAULT), DEFAULT)
+        for question in checks.questions:
             names.update(question.forbidden)
     return sorted(names)

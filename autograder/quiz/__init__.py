@@ -56,7 +56,7 @@ def export(quiz: Quiz, formats: list[str], out: Path) -> dict[str, list[Path]]:
 @click.group(invoke_without_command=True)
 @click.option("--items", multiple=True, default=("all",), show_default=True,
               help="Item ids (comma-separated or repeated), or all.")
-@click.option("--variants", "-n", "n_variants", type=click.IntRange(1), default=10, show_default=True,
+@click.option("--variants", "n_variants", type=click.IntRange(1), default=10, show_default=True,
               help="Variants per item (variant 0 is the course card). Ignored with --roster.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Term seed: same seed, same quiz.")
 @click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
@@ -76,7 +76,11 @@ def quiz_command(ctx: click.Context, items: tuple[str, ...], n_variants: int, se
     students = read_roster(roster) if roster else None
     if roster and not students:
         raise click.ClickException(f"{roster}: no students to give variants to")
-    quiz = build_quiz(parse_items(",".join(items)), n_variants, seed, students)
+    try:
+        chosen = parse_items(",".join(items))
+    except ValueError as e:  # a malformed item file: the message names it
+        raise click.ClickException(str(e)) from e
+    quiz = build_quiz(chosen, n_variants, seed, students)
     written = export(quiz, fmts, out)
     n = sum(len(v) for v in quiz.variants.values())
     who = f" for {len(students)} students" if students else ""

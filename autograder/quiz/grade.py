@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .analysis import write_item_analysis
 from .preview import KEY_FORMAT
 
-CODE_RE = re.compile(r"Question code:\s*([A-Za-z_]+/-?\d+/\d+)")
+CODE_RE = re.compile(r"Question code:\s*([A-Za-z][A-Za-z0-9_]*/-?\d+/\d+)")
 
 
 @dataclass
@@ -71,12 +72,20 @@ def score(kv: dict[str, Any], answer: str) -> tuple[float, str | None, str]:
             if abs(x - m["value"]) <= kv["tolerance"]:
                 return 0.0, m["mistake"], f"matches the mistake {m['mistake']}"
         return 0.0, None, "incorrect"
+    c = chosen(kv, answer)
+    if c is None:
+        return 0.0, "unknown-choice", f"{answer!r} is none of the choices"
+    return (1.0, None, "correct") if c["correct"] else (0.0, c["mistake"], f"chose {c['letter']}")
+
+
+def chosen(kv: dict[str, Any], answer: str) -> dict[str, Any] | None:
+    """The choice a multiple-choice or true/false answer names (by letter, text, or T/F), or None."""
     a = _norm(answer)
-    for c in kv["choices"]:
+    for c in kv.get("choices", []):
         tf_short = kv["type"] == "truefalse" and a == c["text"][0].lower()  # "t" / "f"
         if a == c["letter"].lower() or a == _norm(c["text"]) or tf_short:
-            return (1.0, None, "correct") if c["correct"] else (0.0, c["mistake"], f"chose {c['letter']}")
-    return 0.0, "unknown-choice", f"{answer!r} is none of the choices"
+            return c
+    return None
 
 
 def _resolve(key: dict[str, Any], student: str, item: str, code: str) -> str:
@@ -201,15 +210,21 @@ def _wide(path: Path, header: list[str], rows: list[list[str]], key: dict[str, A
 
 
 def grade(key: dict[str, Any], responses: list[Response], out: Path) -> dict[str, dict[str, float]]:
-    """Write grades.csv (student, one column per item, total, max) and scored_responses.csv; return the scores."""
+    """Write grades.csv (student, one column per item, total, max), scored_responses.csv and the item analysis
+    (item_analysis.csv, item_analysis.html and its plots); return the scores."""
     out.mkdir(parents=True, exist_ok=True)
     students = list(key.get("students", {}))
     scores: dict[str, dict[str, float]] = {s: {} for s in students}
     detail = []
+    final: dict[tuple[str, str], dict[str, Any]] = {}
     for r in responses:
-        pts, mistake, msg = score(key["variants"][r.code], r.answer)
+        kv = key["variants"][r.code]
+        pts, mistake, msg = score(kv, r.answer)
         scores.setdefault(r.student, {})[r.item] = pts  # a later answer to the same item replaces an earlier one
         detail.append([r.student, r.item, r.code, r.answer, pts, mistake or "", msg])
+        c = chosen(kv, r.answer) if kv["type"] != "numeric" else None
+        final[(r.student, r.item)] = {"student": r.student, "item": r.item, "variant": r.code, "score": pts,
+                                      "mistake": mistake or "", "choice": c["letter"] if c else ""}
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student", *key["items"], "total", "max"])
@@ -220,4 +235,5 @@ def grade(key: dict[str, Any], responses: list[Response], out: Path) -> dict[str
         w = csv.writer(f)
         w.writerow(["student", "item", "variant", "answer", "score", "mistake", "message"])
         w.writerows(detail)
+    write_item_analysis(key, list(final.values()), scores, out)
     return scores

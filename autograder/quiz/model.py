@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,9 @@ from typing import Any
 import click
 import mistune
 
-from assignments.quiz import ITEMS, LETTERS, render_variant
 from autograder import variants
+
+from .engine import LETTERS, item_ids, render_variant
 
 _MD = mistune.create_markdown(escape=True)
 _MD_TABLES = mistune.create_markdown(escape=True, plugins=["table"])  # ~2x slower: only for stems with a table
@@ -60,11 +63,12 @@ class Quiz:
 
 def parse_items(spec: str | None) -> list[str]:
     items = [s.strip() for s in (spec or "").replace(" ", ",").split(",") if s.strip()]
+    known = item_ids()
     if not items or "all" in items:
-        return list(ITEMS)
-    bad = [s for s in items if s not in ITEMS]
+        return known
+    bad = [s for s in items if s not in known]
     if bad:
-        raise click.BadParameter(f"unknown item(s) {', '.join(bad)}; known: {', '.join(ITEMS)}", param_hint="--items")
+        raise click.BadParameter(f"unknown item(s) {', '.join(bad)}; known: {', '.join(known)}", param_hint="--items")
     return list(dict.fromkeys(items))
 
 
@@ -117,5 +121,8 @@ def category(item: str) -> str:
 
 
 def num(x: float) -> str:
-    """A number for LMS answer fields: 10 significant digits, no exponent noise for ordinary values."""
-    return f"{x:.10g}"
+    """A number for LMS answer fields: 10 significant digits in plain decimal notation, never an exponent
+    (0.000006173959535, not 6.173959535e-06, which gift-pegjs and other GIFT readers reject)."""
+    if not math.isfinite(x):
+        raise ValueError(f"cannot write {x!r} as an answer number")
+    return format(Decimal(f"{x:.10g}"), "f")

@@ -10,8 +10,7 @@ from typing import Any
 
 from lxml import etree
 
-from assignments.quiz import item_title
-
+from .engine import item_title
 from .model import Quiz, category, num
 
 

@@ -11,13 +11,14 @@ from typing import Any
 
 import jinja2
 
-from assignments.quiz import item_title
-
+from .engine import item_title
+from .mathml import math_html
 from .model import Quiz, file_stem, num
 
 KEY_FORMAT = "lmcourse.quiz-key/1"
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 _ENV.globals.update(title=item_title, num=num)
+_ENV.filters["math"] = math_html  # HTML previews: scripted symbols as MathML (no JavaScript, works offline)
 
 _MD = _ENV.from_string("""# {{ heading }}
 
@@ -52,18 +53,19 @@ Answer: ______
 _HTML = _ENV.from_string("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ heading | e }}</title>
 <style>body{font-family:sans-serif;max-width:50em;margin:auto}table{border-collapse:collapse}
-td,th{border:1px solid #999;padding:2px 8px}.key{background:#eef;padding:4px 8px}.code{color:#777}</style>
+td,th{border:1px solid #999;padding:2px 8px}.key{background:#eef;padding:4px 8px}.code{color:#777}
+.blank{display:inline-block;width:8em;border-bottom:1px solid}</style>
 </head><body>
 <h1>{{ heading | e }}</h1>
 {% for item, vs in groups %}
 <h2>{{ loop.index }}. {{ title(item) | e }}</h2>
 {% for v in vs %}
 <section><h3 class="code">{{ v.code | e }}</h3>
-{{ v.html }}
-{% if v.type == "numeric" %}<p>Answer: ______</p>{% else %}
-<ol type="A">{% for c in v.choices %}<li>{{ c.html }}</li>{% endfor %}</ol>{% endif %}
+{{ v.html | math }}
+{% if v.type == "numeric" %}<p>Answer: <span class="blank"></span></p>{% else %}
+<ol type="A">{% for c in v.choices %}<li>{{ c.html | math }}</li>{% endfor %}</ol>{% endif %}
 {% if key %}<div class="key"><p><b>Answer:</b> {% if v.type == "numeric" %}{{ num(v.answer) }} (± \
-{{ num(v.tolerance) }}){% else %}{{ v.answer }}{% endif %}</p><p>{{ v.feedback | e }}</p></div>{% endif %}
+{{ num(v.tolerance) }}){% else %}{{ v.answer }}{% endif %}</p><p>{{ v.feedback | e | math }}</p></div>{% endif %}
 </section>
 {% endfor %}
 {% endfor %}

@@ -18,8 +18,7 @@ from typing import Any
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from assignments.quiz import item_title
-
+from .engine import item_title
 from .model import Quiz, num
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"

@@ -18,12 +18,16 @@ from typing import Any
 FORMAT = "lmcourse.checks/1"
 MAX_ELEMENTS = 1_000_000  # larger probe results are refused rather than shipped
 NONFINITE = "nonfinite"  # Mistake.value matching any result holding inf or nan (e.g. log(softmax(1000 * z)))
+# Mistake.value {"raises": "ValueError: math domain error"} matches a probe that raised an exception whose
+# "Type: message" text starts with that string: an exception names a mistake only when it is the mistake's signature.
+UNATTEMPTED = "unattempted"  # the catalogue id of a question still raising NotImplementedError or left blank
 
 
 @dataclass
 class Mistake:
     name: str  # stable id, e.g. "mean-instead-of-sum"; counted in grade reports
-    value: Any  # what a student who makes this mistake gets (computed by lmcore at build time), or NONFINITE
+    value: Any  # what a student who makes this mistake gets (computed by lmcore at build time), NONFINITE, or
+    # {"raises": "<exception type>: <message prefix>"}
     message: str  # feedback naming the mistake
 
 
@@ -32,7 +36,7 @@ class Test:
     name: str
     probe: str  # expression evaluated in the student's namespace
     expect: Any  # plain JSON value
-    kind: str = "number"  # number | array | exact | choice
+    kind: str = "number"  # number | array | exact | choice | choice-format (expect: the option letters)
     points: float = 1.0
     hidden: bool = False
     rtol: float = 1e-5
@@ -41,7 +45,7 @@ class Test:
     dtype: str | None = None  # for arrays: required dtype family, "float" or "int", or an exact name like "float32"
     mistakes: list[Mistake] = field(default_factory=list)
     failure_message: str = ""
-    error_mistake: str | None = None  # the known mistake an exception in this probe means (counted in reports)
+    success_message: str = ""  # shown by Otter when the test passes
 
 
 @dataclass
@@ -189,9 +193,16 @@ def _describe(plain: Any) -> str:
     return "an unreadable value"
 
 
+def _letters(answer: str) -> list[str]:
+    """An MCQ answer's letters: split at commas or semicolons; case, spaces and brackets ignored ("(a), c")."""
+    return sorted({c.strip().upper().strip("()").strip() for c in answer.replace(";", ",").split(",") if c.strip()})
+
+
 def _matches(test: Test, expect: Any, plain: Any) -> bool:
     import numpy as np
 
+    if isinstance(expect, dict):  # {"raises": ...}: only an exception with that signature matches
+        return _raised(plain, expect)
     if test.kind == "number":
         got = _number(plain)
         return got is not None and math.isclose(got, float(expect), rel_tol=test.rtol, abs_tol=test.atol)
@@ -199,27 +210,60 @@ def _matches(test: Test, expect: Any, plain: Any) -> bool:
         got, _ = _array(plain)
         want = np.asarray(expect, dtype=np.float64)
         return got is not None and got.shape == want.shape and bool(np.allclose(got, want, test.rtol, test.atol))
-    if test.kind == "choice":
+    if test.kind in ("choice", "choice-format"):
         got = _exact(plain)
         if not isinstance(got, str):
             return False
-        norm = sorted({c.strip().upper().strip("()") for c in got.replace(";", ",").split(",") if c.strip()})
-        want = sorted({str(c).upper() for c in (expect if isinstance(expect, list) else [expect])})
-        return norm == want
+        letters = _letters(got)
+        options = sorted({str(c).upper() for c in (expect if isinstance(expect, list) else [expect])})
+        return bool(letters) and (set(letters) <= set(options) if test.kind == "choice-format" else letters == options)
     return _exact(plain) == expect  # exact
 
 
+def _raised(plain: Any, signature: dict) -> bool:
+    prefix = signature.get("raises")
+    return (isinstance(plain, dict) and plain.get("type") == "error" and isinstance(prefix, str)
+            and str(plain.get("error", "")).startswith(prefix))
+
+
+def _unattempted(test: Test, plain: Any) -> bool:
+    """A stub still raising NotImplementedError, or an MCQ answer left as `...` (or None)."""
+    if not isinstance(plain, dict):
+        return False
+    if plain.get("type") == "error":
+        return str(plain.get("error", "")).startswith("NotImplementedError")
+    blank = plain.get("type") == "none" or (plain.get("type") == "other" and plain.get("repr") == "ellipsis object")
+    return test.kind in ("choice", "choice-format") and blank
+
+
 def compare(test: Test, plain: Any) -> Outcome:
-    """Decide one test from plain data only. Shape and dtype requirements are checked before values."""
+    """Decide one test from plain data only. Shape and dtype requirements are checked before values.
+
+    A known mistake is named only when the observed value (or exception) is that mistake's signature; an
+    unimplemented stub or blank MCQ answer is `unattempted`, never a mistake in the mathematics.
+    """
+    if _unattempted(test, plain):
+        what = "no answer yet" if test.kind in ("choice", "choice-format") else "not attempted yet (your function " \
+            "still raises NotImplementedError)"
+        return Outcome(False, f"{test.name}: {what}.", UNATTEMPTED)
     if isinstance(plain, dict) and plain.get("type") == "error":
-        return Outcome(False, f"{test.name}: your code {_describe(plain)}. {test.failure_message}".strip(),
-                       test.error_mistake)
+        for m in test.mistakes:
+            if isinstance(m.value, dict) and _raised(plain, m.value):
+                return Outcome(False, f"{test.name}: {m.message}", m.name)
+        return Outcome(False, f"{test.name}: your code {_describe(plain)}. {test.failure_message}".strip())
+    if test.kind == "choice-format":
+        if _matches(test, test.expect, plain):
+            return Outcome(True, test.success_message)
+        return Outcome(False, f"{test.name}: write the letter of one option as a string, e.g. "
+                       f"{test.expect[-1]!r} (options {', '.join(test.expect)}; case and spaces do not matter, "
+                       f"several letters are separated by commas). Got {_describe(plain)}.", "wrong-type")
+    value_mistakes = [m for m in test.mistakes if not isinstance(m.value, dict)]
     if test.kind == "array" and (test.shape is not None or test.dtype is not None):
         got, dtype = _array(plain)
         bad_form = got is not None and (
             (test.shape is not None and list(got.shape) != list(test.shape))
             or (test.dtype is not None and not _dtype_ok(test.dtype, dtype)))
-        for m in test.mistakes if bad_form else []:  # a known mistake (e.g. a row for x_0) is named first
+        for m in value_mistakes if bad_form else []:  # a known mistake (e.g. a row for x_0) is named first
             if m.value != NONFINITE and _matches(test, m.value, plain):
                 return Outcome(False, f"{test.name}: {m.message}", m.name)
         if got is None:
@@ -230,8 +274,8 @@ def compare(test: Test, plain: Any) -> Outcome:
         if test.dtype is not None and not _dtype_ok(test.dtype, dtype):
             return Outcome(False, f"{test.name}: expected a {test.dtype} tensor, got dtype {dtype}.", "wrong-dtype")
     if _matches(test, test.expect, plain):
-        return Outcome(True)
-    for m in test.mistakes:
+        return Outcome(True, test.success_message)
+    for m in value_mistakes:
         if (_nonfinite(plain) if m.value == NONFINITE else _matches(test, m.value, plain)):
             return Outcome(False, f"{test.name}: {m.message}", m.name)
     msg = test.failure_message or "the value is not correct."

@@ -70,8 +70,12 @@ MISTAKES: dict[str, Known] = {
     "per-sequence-comparison": Known("compared sequence by sequence", "progress is judged on the summed objective "
                                      "Σ_x L_θ(x), not on each sequence."),
     "higher-is-better": Known("higher loss taken as better", "a lower loss is better."),
+    "later-is-better": Known("later checkpoint taken as better", "a later checkpoint is not always better: compare "
+                             "the dataset losses Σ_x L_θ(x)."),
     "reversed-direction": Known("reversed direction", "the objective decreases as training makes progress."),
     "objective-mean": Known("mean objective", "the objective is the sum of sequence losses, not their mean."),
+    "stale-gradients": Known("gradients not zeroed", "call optimizer.zero_grad() before backward(): otherwise each "
+                             "step also applies the earlier steps' gradients."),
     # grading outcomes that are not mistakes in the mathematics
     "unattempted": Known("not attempted", "the question still raises NotImplementedError or is left blank."),
     "forbidden-lmcore": Known("used a forbidden library function", "this question asks you to implement it "

@@ -15,9 +15,12 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.build import ASSIGNMENTS, build_command
+from autograder.build import build_command
+from autograder.build_content import assignment_ids
 from autograder.build_examples import fill, make_examples, mcq_keys
 from autograder.runtime.checks import Checks
+
+ASSIGNMENTS = assignment_ids()
 
 ROOT = Path(__file__).resolve().parents[2]
 ROSTER = ROOT / "examples" / "roster.csv"
@@ -47,7 +50,11 @@ def _students() -> list[str]:
     return [line.split(",")[0] for line in ROSTER.read_text().splitlines()[1:] if line.strip()]
 
 
-def test_layout_and_stable_names(built):
+def test_build_discovers_every_assignment_folder():
+    assert ASSIGNMENTS == ["loss", "tokens", "training"]  # assignments/quiz has no assignment.py: not one
+
+
+def test_build_layout_and_stable_names(built):
     for a in ASSIGNMENTS:
         d = built / a
         assert (d / "student" / f"{a}.ipynb").is_file()
@@ -64,10 +71,12 @@ def test_layout_and_stable_names(built):
         assert first_code.source.startswith('LMCOURSE_VARIANT = "default"')
         checks = Checks.from_json((d / "autograder" / "checks" / "default.json").read_text())
         assert any(q.kind == "mcq" for q in checks.questions)
-        assert all(t.hidden for q in checks.questions if q.kind == "mcq" for t in q.tests)
+        mcq_tests = [t for q in checks.questions if q.kind == "mcq" for t in q.tests]
+        assert all(t.hidden for t in mcq_tests if t.kind == "choice")  # the key
+        assert all(not t.hidden and t.points == 0 for t in mcq_tests if t.kind == "choice-format")
 
 
-def test_default_variant_uses_the_course_card_numbers(built):
+def test_build_default_variant_uses_the_course_card_numbers(built):
     loss = (built / "loss" / "student" / "loss.ipynb").read_text()
     assert "1.2, 0.5, 2.3" in loss and "should return 4.0" in loss and "('The', 'cat', 'sat', 'on')" in loss
     training = (built / "training" / "student" / "training.ipynb").read_text()
@@ -96,7 +105,7 @@ def _student_text(student_dir: Path) -> dict[Path, str]:
 
 def _solution_lines(assignment: str) -> list[str]:
     lines = []
-    for f in sorted((ROOT / "solutions" / assignment).glob("*.py")):
+    for f in sorted((ROOT / "solutions" / assignment).glob("*.py")):  # one file per code question
         inside = False
         for line in f.read_text().splitlines():
             if "# BEGIN SOLUTION" in line:
@@ -109,7 +118,7 @@ def _solution_lines(assignment: str) -> list[str]:
 
 
 @pytest.mark.parametrize("which", ["built", "roster_built"])
-def test_no_solution_line_mcq_key_or_hidden_expectation_in_student_files(which, request):
+def test_build_no_solution_line_mcq_key_or_hidden_expectation_in_student_files(which, request):
     out = request.getfixturevalue(which)
     for a in ASSIGNMENTS:
         texts = _student_text(out / a / "student")
@@ -139,7 +148,7 @@ def test_no_solution_line_mcq_key_or_hidden_expectation_in_student_files(which, 
                 assert secret not in text, f"hidden test data {secret[:80]!r} leaked into {path}"
 
 
-def test_roster_students_get_different_numbers_and_a_mapping(roster_built):
+def test_build_roster_students_get_different_numbers_and_a_mapping(roster_built):
     students = _students()
     for a in ASSIGNMENTS:
         rows = (roster_built / a / "variants.csv").read_text().splitlines()
@@ -162,7 +171,7 @@ def test_roster_students_get_different_numbers_and_a_mapping(roster_built):
             assert {f"lmcourse/checks/{v}.json" for v in variants.values()} <= set(z.namelist())
 
 
-def test_rebuild_with_the_same_seed_is_byte_identical_and_another_seed_differs(roster_built, tmp_path):
+def test_build_rebuild_with_the_same_seed_is_byte_identical_and_another_seed_differs(roster_built, tmp_path):
     _build("--roster", str(ROSTER), "--seed", "2026", "--out", str(tmp_path / "again"), "loss", "tokens")
     _build("--roster", str(ROSTER), "--seed", "7", "--out", str(tmp_path / "other"), "loss")
     for a in ("loss", "tokens"):
@@ -177,7 +186,7 @@ def test_rebuild_with_the_same_seed_is_byte_identical_and_another_seed_differs(r
         (roster_built / "loss" / "student" / s / "loss.ipynb").read_bytes()
 
 
-def test_bad_roster_is_reported_with_its_file_name(tmp_path):
+def test_build_bad_roster_is_reported_with_its_file_name(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,email\nAda,ada@example.edu\n")
     result = CliRunner().invoke(build_command, ["--roster", str(bad), "--seed", "1", "--out", str(tmp_path)])
@@ -189,7 +198,31 @@ def test_bad_roster_is_reported_with_its_file_name(tmp_path):
     assert [s.student_id for s in read_roster(rows)] == ["s1", "s2"]  # bad rows skipped, the rest kept
 
 
-def test_committed_examples_match_a_fresh_build(built, tmp_path):
+def test_build_roster_without_a_usable_id_is_an_error(tmp_path):
+    bad = tmp_path / "unusable.csv"
+    bad.write_text("student_id,name\n,Ada\n../etc,Bob\n", encoding="utf-8")
+    result = CliRunner().invoke(build_command, ["--roster", str(bad), "--seed", "1", "--out", str(tmp_path / "o"),
+                                                "loss"])
+    assert result.exit_code != 0 and "unusable.csv" in result.output and "no usable student_id" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_build_prints_a_readable_summary(tmp_path):
+    result = CliRunner().invoke(build_command, ["--out", str(tmp_path), "tokens"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "{" not in result.output and "'assignment'" not in result.output
+    assert re.search(r"tokens: built 6 questions for the default variant into .* in \d+\.\d s", result.output)
+
+
+def test_build_student_notebooks_have_an_export_cell_without_pdf_and_a_rename_proof_grader(built):
+    for a in ASSIGNMENTS:
+        nb = nbformat.read(built / a / "student" / f"{a}.ipynb", as_version=4)
+        sources = [c.source for c in nb.cells if c.cell_type == "code"]
+        assert any("grader.export(pdf=False" in src for src in sources), a
+        assert f'grader = otter.Notebook(notebook_path("{a}"))' in sources[0], a
+
+
+def test_build_committed_examples_match_a_fresh_build(built, tmp_path):
     for a in ASSIGNMENTS:
         make_examples(a, built, tmp_path / a)
         committed = ROOT / "examples" / "submissions" / a
@@ -197,6 +230,18 @@ def test_committed_examples_match_a_fresh_build(built, tmp_path):
         assert set(expected) == {p.name for p in (tmp_path / a).glob("*.ipynb")}
         for name in expected:
             assert (tmp_path / a / name).read_bytes() == (committed / name).read_bytes(), f"{a}/{name} is stale"
+
+
+def test_build_examples_expected_totals_are_computed_not_typed(built):
+    """expected.json is what build_examples.score gives each committed example (run --update after a change)."""
+    from autograder.build_examples import score
+
+    for a in ASSIGNMENTS:
+        checks = Checks.from_json((built / a / "autograder" / "checks" / "default.json").read_text())
+        expected = json.loads((ROOT / "examples" / "submissions" / a / "expected.json").read_text())
+        assert expected["correct.ipynb"] == sum(q.points for q in checks.questions) and expected["blank.ipynb"] == 0
+        for name, total in expected.items():
+            assert score(ROOT / "examples" / "submissions" / a / name, checks) == pytest.approx(total), (a, name)
 
 
 # ------------------------------------------------------------------ stock `otter run` and a real kernel (slow)
@@ -212,7 +257,7 @@ def _otter_score(zip_path: Path, notebook: Path, out: Path) -> tuple[float, floa
 
 
 @pytest.mark.slow
-def test_stock_otter_run_scores_solutions_blank_examples_and_variants(built, roster_built, tmp_path):
+def test_build_stock_otter_run_scores_solutions_blank_examples_and_variants(built, roster_built, tmp_path):
     jobs = []  # (label, zip, notebook, expected points or "full")
     for a in ASSIGNMENTS:
         zip_path = built / a / "autograder" / "autograder.zip"
@@ -252,10 +297,12 @@ def test_stock_otter_run_scores_solutions_blank_examples_and_variants(built, ros
     assert "float32" in named["tokens/one_hot_int64.ipynb"] and "int64" in named["tokens/one_hot_int64.ipynb"]
     assert "row for x_0" in named["tokens/one_hot_row_for_x0.ipynb"]
     assert "mean sequence loss" in named["training/mean_instead_of_sum.ipynb"]
+    assert not [label for label, out in named.items() if "Error at line" in out or "check(env, data)" in out]
+    assert "underflow" not in named["loss/student-blank"] and "not attempted yet" in named["loss/student-blank"]
 
 
 @pytest.mark.slow
-def test_blank_student_notebooks_execute_in_a_real_kernel(built, roster_built):
+def test_build_blank_student_notebooks_execute_in_a_real_kernel(built, roster_built):
     from nbclient import NotebookClient
 
     notebooks = [built / a / "student" / f"{a}.ipynb" for a in ASSIGNMENTS]
@@ -273,20 +320,20 @@ def test_blank_student_notebooks_execute_in_a_real_kernel(built, roster_built):
         assert re.search(r"NotImplementedError", joined), path  # ... and reports the unimplemented stub
 
 
-def test_unknown_assignment_is_refused_and_a_broken_one_does_not_stop_the_batch(tmp_path, monkeypatch):
+def test_build_unknown_assignment_is_refused_and_a_broken_one_does_not_stop_the_batch(tmp_path, monkeypatch):
     result = CliRunner().invoke(build_command, ["nope", "--out", str(tmp_path)])
     assert result.exit_code != 0 and "unknown assignment 'nope'" in result.output and "loss" in result.output
 
     import autograder.build as build
 
-    real = build.load_spec
+    real = build.load_assignment
 
     def broken(assignment):
         if assignment == "tokens":
             raise FileNotFoundError("solutions/tokens/q1.py: missing reference solution for tokens/q1")
         return real(assignment)
 
-    monkeypatch.setattr(build, "load_spec", broken)
+    monkeypatch.setattr(build, "load_assignment", broken)
     result = CliRunner().invoke(build_command, ["tokens", "loss", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "tokens: build failed" in result.output and "solutions/tokens/q1.py" in result.output

@@ -102,9 +102,103 @@ def test_otter_check_reports_errors():
         check({"f": stub}, data)
 
 
-def test_an_exception_can_name_its_mistake():
-    t = CheckTest("q5 long", "f()", -900.0, error_mistake="product-underflow", failure_message="take a sum of logs.")
+def test_checks_an_exception_names_a_mistake_only_when_it_is_its_signature():
+    """Issue 10 #3: the 400-token test said "underflows" for any failure (NameError, NotImplementedError...)."""
+    t = CheckTest("q5 long", "f()", -900.0, failure_message="take a sum of logs.", mistakes=[
+        Mistake("product-underflow", {"raises": "ValueError: math domain error"}, "the product underflows"),
+        Mistake("product-underflow", NONFINITE, "the product underflows"),
+        Mistake("missing-minus", 900.0, "sign")])
     out = compare(t, {"type": "error", "error": "ValueError: math domain error"})
-    assert not out.passed and out.mistake == "product-underflow"
-    assert "math domain error" in out.message and "sum of logs" in out.message
-    assert compare(CheckTest("q", "f()", 1.0), {"type": "error", "error": "E"}).mistake is None
+    assert not out.passed and out.mistake == "product-underflow" and "underflows" in out.message
+    assert compare(t, to_plain(float("-inf"))).mistake == "product-underflow"
+    for error in ("NameError: name 'math' is not defined", "TypeError: bad operand"):
+        out = compare(t, {"type": "error", "error": error})
+        assert out.mistake is None and "underflow" not in out.message and error in out.message
+    minus = compare(t, to_plain(900.0))
+    assert minus.mistake == "missing-minus" and "underflow" not in minus.message
+
+
+def test_checks_unimplemented_stub_and_blank_mcq_are_unattempted():
+    out = compare(_num(4.0, [Mistake("product-underflow", {"raises": "NotImplementedError"}, "underflow")]),
+                  {"type": "error", "error": "NotImplementedError: sum the step losses"})
+    assert out.mistake == "unattempted" and "not attempted" in out.message and "underflow" not in out.message
+    key = CheckTest("q7 answer", "q7_answer", ["B"], kind="choice", hidden=True)
+    form = CheckTest("q7 format", "q7_answer", ["A", "B", "C"], kind="choice-format", points=0)
+    for t in (key, form):
+        assert evaluate(t, ...).mistake == "unattempted" and evaluate(t, None).mistake == "unattempted"
+    from autograder.runtime.mistakes import MISTAKES
+
+    assert "unattempted" in MISTAKES
+
+
+def test_checks_mcq_public_check_validates_only_the_format_and_says_it_is_recorded():
+    """Issue 10 #2: the public MCQ check passes any option letter (right or wrong) and says it is graded later;
+    it rejects what is not an option letter ("Option B", "E"), before the deadline."""
+    from autograder.build_mcq import MCQ
+
+    mcq = MCQ("item", "stem", ["w", "x", "y", "z"], ["C"])
+    q = mcq.question("q7", 1)
+    form, key = q.tests
+    assert not form.hidden and form.points == 0 and key.hidden and key.points == 1 and q.points == 1
+    assert form.expect == ["A", "B", "C", "D"]  # every option letter: the key is not singled out
+    for answer in ("A", " b ", "c", "(D)", "a, c"):
+        out = evaluate(form, answer)
+        assert out.passed and "recorded" in out.message and "graded after the deadline" in out.message
+    for answer in ("Option B", "E", "", 2, "AB"):
+        out = evaluate(form, answer)
+        assert not out.passed and "letter" in out.message and "case and spaces do not matter" in out.message
+    assert evaluate(key, "c").passed and not evaluate(key, "B").passed
+
+
+def test_checks_otter_shows_only_the_feedback_without_line_framing_or_probe_warnings(tmp_path):
+    """Issue 10 #10: Otter framed failures as "Error at line 13 in test ...: check(env, data)", and torch
+    warnings from the grader's own probe reached the student."""
+    import json
+    import warnings
+    from dataclasses import asdict
+
+    from otter.test_files.exception_test import ExceptionTestFile
+
+    t = CheckTest("q1 total", "f([1.2, 0.5, 2.3])", 4.0, mistakes=[Mistake("mean-instead-of-sum", 4.0 / 3, "mean!")])
+    data = {"question": "q1", "forbidden": [], "setup": {"default": ""}, "variants": {"default": asdict(t)}}
+    path = tmp_path / "q1.py"
+    path.write_text("from otter.test_files import test_case\n\nOK_FORMAT = False\nname = 'q1'\npoints = None\n\n"
+                    "@test_case(points=1, hidden=False)\ndef test_q1(env):\n    import json\n"
+                    "    from autograder.runtime import check\n"
+                    f"    data = json.loads({json.dumps(data)!r})\n    check(env, data)\n")
+
+    def warn_then_mean(xs):
+        warnings.warn("a grader-side UserWarning", UserWarning, stacklevel=2)
+        return sum(xs) / len(xs)
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        tf = ExceptionTestFile.from_file(str(path))
+        tf.run({"f": warn_then_mean, "LMCOURSE_VARIANT": "default"})
+    message = tf.test_case_results[0].message
+    assert "mean!" in message and "Error at line" not in message and "check(env, data)" not in message
+    assert not [w for w in seen if "grader-side" in str(w.message)]
+    other = ExceptionTestFile.from_file(str(path))  # an error outside lmcourse's check keeps Otter's framing
+    other.run({})
+    assert "mean!" not in other.test_case_results[0].message
+
+
+def test_checks_notebook_path_finds_a_renamed_notebook(tmp_path, monkeypatch):
+    """Issue 10 #8: `otter.Notebook("loss.ipynb")` failed when the student saved the notebook as loss_ada.ipynb."""
+    import json
+
+    from autograder.runtime.otter import notebook_path
+
+    def nb(name: str, assignment: str) -> None:
+        (tmp_path / name).write_text(json.dumps({"cells": [], "metadata": {"lmcourse": {"assignment": assignment}},
+                                                 "nbformat": 4, "nbformat_minor": 5}))
+
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    nb("tokens.ipynb", "tokens")
+    assert notebook_path("loss", str(tmp_path)) is None
+    nb("loss_ada.ipynb", "loss")
+    assert notebook_path("loss", str(tmp_path)) == str(tmp_path / "loss_ada.ipynb")
+    nb("loss.ipynb", "loss")
+    assert notebook_path("loss", str(tmp_path)) == str(tmp_path / "loss.ipynb")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "loss_ada.ipynb"))
+    assert notebook_path("loss", str(tmp_path)) == str(tmp_path / "loss_ada.ipynb")

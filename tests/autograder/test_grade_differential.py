@@ -47,7 +47,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_every_assignment_has_honest_examples() -> None:
-    built = {p.parent.name for p in (gf.ROOT / "assignments").glob("*/spec.py")}
+    built = {p.parent.name for p in (gf.ROOT / "assignments").glob("*/assignment.py")}
     assert built and built <= set(ASSIGNMENTS)  # every assignment lmcourse builds has honest examples
     assert all((EXAMPLES / a / "expected.json").is_file() for a in ASSIGNMENTS)
 
@@ -69,3 +69,14 @@ def test_scores_match_the_recorded_expectations(graded: dict) -> None:
         expected = json.loads((EXAMPLES / a / "expected.json").read_text())
         for name, total in expected.items():
             assert graded["ours"][a][name]["score"] == pytest.approx(total), (a, name)
+
+
+def test_blank_is_unattempted_and_a_mistake_is_charged_where_it_is_made(graded: dict) -> None:
+    """Issue 10 #3/#4: report.html counted a blank notebook under `product-underflow`, and training's mean objective
+    was charged to q1, q2 and q3."""
+    for a in ASSIGNMENTS:
+        blank = graded["ours"][a]["blank.ipynb"]["extra_data"]["lmcourse"]["mistakes"]
+        assert blank and {m["mistake"] for m in blank} == {"unattempted"}, (a, blank)
+    if "training" in ASSIGNMENTS:
+        mean = graded["ours"]["training"]["mean_instead_of_sum.ipynb"]["extra_data"]["lmcourse"]["mistakes"]
+        assert {(m["question"], m["mistake"]) for m in mean} == {("q1", "mean-instead-of-sum")}, mean

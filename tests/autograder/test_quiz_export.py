@@ -2,7 +2,10 @@
 
 Moodle XML and QTI: lxml. GIFT: no sound GIFT parser is on PyPI (pygiftparser 1.1 rejects negative numbers and
 exponents and is unmaintained), so `parse_gift` below is a strict parser of the GIFT subset Moodle documents:
-it rejects any unescaped special character where the grammar does not allow one.
+it rejects any unescaped special character where the grammar does not allow one. Every GIFT file these tests write
+is also parsed by gift-pegjs (npm), the PEG grammar other GIFT tools use, which rejects exponent notation: the
+`gift_pegjs` fixture (tests/conftest.py) installs it once with `npm install --prefix` into a cache dir
+($LMCOURSE_NPM_CACHE, default <tmp>/lmcourse-npm) and fails, never skips, when node or npm cannot.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import json
 import math
 import re
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -18,9 +23,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from assignments.quiz import ITEMS
 from autograder.quiz import export
+from autograder.quiz.engine import item_ids
 from autograder.quiz.model import build_quiz
+
+ITEMS = item_ids()
 
 N = 4
 SPECIAL = set("~=#{}:")
@@ -149,6 +156,28 @@ def parse_gift(source: str) -> list[dict]:
     return questions
 
 
+# ------------------------------------------------------------------ gift-pegjs (npm): fixture in tests/conftest.py
+def check_gift_both_parsers(path: Path, gift_pegjs: Callable[[Path], list[dict]]) -> list[dict]:
+    """Parse a GIFT export with the strict parser and gift-pegjs; they must agree on every question and answer."""
+    text = path.read_text(encoding="utf-8")
+    strict = parse_gift(text)
+    peg = [q for q in gift_pegjs(path) if q["type"] != "Category"]
+    assert not re.search(r"[=~](?:%-?\d+%)?-?\d+(?:\.\d+)?[eE][-+]?\d", text), "exponent notation in a GIFT answer"
+    assert [q["title"] for q in peg] == [q["title"] for q in strict]
+    kinds = {"numerical": "Numerical", "multichoice": "MC", "truefalse": "TF"}
+    for p, q in zip(peg, strict, strict=True):
+        assert p["type"] == kinds[q["type"]], q["title"]
+        if q["type"] == "numerical":
+            got = [(c["text"]["number"], c["text"]["range"], c["weight"]) for c in p["choices"]]
+            want = [(a["value"], a["tolerance"], None if a["fraction"] == 100 else 0) for a in q["answers"]]
+            assert got == want, q["title"]  # both parse the same decimal string to the same double
+        elif q["type"] == "multichoice":
+            assert [c["isCorrect"] for c in p["choices"]] == [c["correct"] for c in q["choices"]], q["title"]
+        else:
+            assert p["isTrue"] == q["answer"], q["title"]
+    return strict
+
+
 # ------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
@@ -217,8 +246,8 @@ def test_moodle_xml_structure(out, variants):
                 assert full[0].findtext("text") == v["answer"].lower()
 
 
-def test_gift_parses_strictly_and_matches(out, variants):
-    qs = parse_gift((out / "quiz.gift").read_text(encoding="utf-8"))
+def test_gift_parses_strictly_and_matches(out, variants, gift_pegjs):
+    qs = check_gift_both_parsers(out / "quiz.gift", gift_pegjs)
     assert len(qs) == len(variants)
     assert [q["category"] for q in qs] == [f"$course$/top/lmcourse/{i}" for i in ITEMS for _ in range(N)]
     for q in qs:
@@ -302,7 +331,7 @@ def test_previews_keep_answers_in_a_separate_file(out, variants):
 HOSTILE = "a ]]> <b>x</b> & \"q\" 'r' {y} ~z =w #v :u \\ back\nnew line"
 
 
-def test_exports_escape_hostile_text(tmp_path):
+def test_exports_escape_hostile_text(tmp_path, gift_pegjs):
     """Texts full of XML and GIFT specials survive every writer and parse back unchanged."""
     from autograder.quiz.model import Quiz, _finish
 
@@ -321,9 +350,10 @@ def test_exports_escape_hostile_text(tmp_path):
     assert lxml.html.fromstring(mc.findtext("answer/text")).text_content() == HOSTILE
     assert lxml.html.fromstring(mc.findtext("generalfeedback/text")).text_content() == HOSTILE
     assert float(root.find("question[@type='numerical']/answer/text").text) == -3.5e-07
-    gift = parse_gift((tmp_path / "quiz.gift").read_text(encoding="utf-8"))
+    gift = check_gift_both_parsers(tmp_path / "quiz.gift", gift_pegjs)
     assert [q["type"] for q in gift] == ["numerical", "multichoice"]
-    assert gift[0]["answers"][0]["value"] == -3.5e-07
+    assert gift[0]["answers"][0]["value"] == -3.5e-07 and "=-0.00000035:0.000000001#" in \
+        (tmp_path / "quiz.gift").read_text(encoding="utf-8")
     assert " ".join(lxml.html.fromstring(gift[1]["choices"][0]["text"]).text_content().split()) == flat
     with zipfile.ZipFile(tmp_path / "quiz.qti.zip") as zf:
         doc = etree.fromstring(zf.read("lmcourse_quiz_1/lmcourse_quiz_1.xml"))
@@ -339,3 +369,29 @@ def test_gift_escape_round_trips(text):
     from autograder.quiz.gift import gift_escape
 
     assert _literal(_lex(gift_escape(text)), "text") == " ".join(text.split())
+
+
+@pytest.mark.parametrize(("seed", "n", "roster"), [(7, 60, False), (2026, 1, True)])
+def test_gift_every_export_parses_with_gift_pegjs_and_xml_validates(tmp_path, gift_pegjs, seed, n, roster):
+    """Larger and roster exports: tiny probabilities (exp(-9) ~ 0.0001) are plain decimals that gift-pegjs
+    accepts; Moodle XML of the same quiz is well-formed for lxml and its numbers parse."""
+    from autograder.quiz.model import read_roster
+
+    students = read_roster(Path(__file__).parents[2] / "examples" / "roster.csv") if roster else None
+    quiz = build_quiz(list(ITEMS), n, seed, students)
+    export(quiz, ["gift", "moodle-xml"], tmp_path)
+    qs = check_gift_both_parsers(tmp_path / "quiz.gift", gift_pegjs)
+    assert len(qs) == sum(len(v) for v in quiz.variants.values())
+    root = etree.parse(str(tmp_path / "quiz.moodle.xml"), etree.XMLParser(no_network=True)).getroot()
+    numbers = [t.text for t in root.iterfind("question[@type='numerical']/answer/text") if t.text != "*"]
+    numbers += [t.text for t in root.iterfind("question[@type='numerical']/answer/tolerance")]
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", x) for x in numbers), numbers[:5]
+
+
+def test_gift_numbers_never_use_exponents():
+    from autograder.quiz.model import num
+
+    assert [num(x) for x in (6.173959535e-06, 4.0, 16.0, 1e12, -3.5e-07, 0.1 + 0.2)] == \
+        ["0.000006173959535", "4", "16", "1000000000000", "-0.00000035", "0.3"]
+    with pytest.raises(ValueError, match="cannot write"):
+        num(float("nan"))

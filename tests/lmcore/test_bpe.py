@@ -41,7 +41,8 @@ def tok() -> BPETokenizer:
 
 
 def _reference_merges(text: str, n_merges: int) -> list[tuple[int, int]]:
-    """Textbook BPE: recount every pair after every merge (slow, obviously correct)."""
+    """Textbook BPE: recount every pair after every merge (slow, obviously correct); ties go to the
+    lexicographically greatest (bytes, bytes) pair, as in GPT-2-style reference trainers."""
     counts = Counter(_CHUNK_RE.findall(text))
     words = {tuple(c.encode("utf-8", "surrogatepass")): f for c, f in counts.items()}
     vocab = [bytes([i]) for i in range(256)]
@@ -53,7 +54,7 @@ def _reference_merges(text: str, n_merges: int) -> list[tuple[int, int]]:
                 pairs[p] += f
         if not pairs:
             break
-        a, b = min(pairs, key=lambda p: (-pairs[p], vocab[p[0]], vocab[p[1]], p))
+        a, b = max(pairs, key=lambda p: (pairs[p], vocab[p[0]], vocab[p[1]]))  # ties: greatest byte pair
         new, merged = len(vocab), {}
         for word, f in words.items():
             out, i = [], 0
@@ -180,3 +181,90 @@ def test_decode_out_of_range_and_invalid_bytes(tok: BPETokenizer) -> None:
     with pytest.raises(IndexError):
         tok.decode([-1])
     assert tok.decode([0xE4]) == "\ufffd"  # a partial UTF-8 sequence decodes to the replacement character
+
+
+# ------------------------------------------------------------------ GPT-2 conventions (issue 10, item 14)
+def test_bpe_ties_go_to_the_greatest_byte_pair() -> None:
+    # every pair of "abcd" occurs once: GPT-2-style trainers merge the greatest pair (c, d) first, then (b, cd)
+    assert BPETokenizer.train("abcd", 258).merges == [(ord("c"), ord("d")), (ord("b"), 256)]
+    # frequency still comes first: (a, b) occurs twice
+    assert BPETokenizer.train("ab ab yz", 257).merges == [(ord("a"), ord("b"))]
+
+
+def _gpt2_chunks(text: str) -> list[str]:
+    """Chunks of GPT-2's own pre-tokenizer regex (Unicode White_Space for \\s), as HF tokenizers runs it."""
+    from tokenizers.pre_tokenizers import ByteLevel
+
+    pre = ByteLevel(add_prefix_space=False, use_regex=True)
+    return [text[a:b] for _, (a, b) in pre.pre_tokenize_str(text)]
+
+
+def test_bpe_pretokenizer_information_separators_like_gpt2() -> None:
+    assert _CHUNK_RE.findall("x\n\n\x1cy") == _gpt2_chunks("x\n\n\x1cy") == ["x", "\n", "\n", "\x1c", "y"]
+
+
+@pytest.mark.parametrize("cp", [cp for cp in range(0x3001) if chr(cp).isspace()] + [0x1C, 0x1D, 0x1E, 0x1F])
+def test_bpe_pretokenizer_whitespace_matches_gpt2(cp: int) -> None:
+    c = chr(cp)
+    for text in (f"x\n\n{c}y", f"a{c}{c}b", f" {c}z", f"{c} q", f"k{c}", f"it{c}'s {c}{c}", f"1{c}\n2"):
+        assert _CHUNK_RE.findall(text) == _gpt2_chunks(text), (hex(cp), text)
+
+
+_GPT2_ALPHABET = st.sampled_from(list("ab zé'sdtlvrm0123456789.,!_-中") +
+                                 list("\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u3000"))
+
+
+@given(st.lists(_GPT2_ALPHABET, max_size=40).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_bpe_pretokenizer_matches_gpt2_on_mixed_text(s: str) -> None:
+    assert _CHUNK_RE.findall(s) == _gpt2_chunks(s)
+
+
+# ------------------------------------------------------------------ encode_iterable
+def test_bpe_encode_iterable_equals_encode_on_lines(tok: BPETokenizer) -> None:
+    text = TRAIN_TEXT[:3000] + "<|endoftext|>  \n  tail"
+    lines = text.splitlines(keepends=True)
+    assert list(tok.encode_iterable(lines)) == tok.encode(text)
+    assert list(tok.encode_iterable(iter(text))) == tok.encode(text)  # one character at a time
+    assert list(tok.encode_iterable([])) == []
+
+
+@given(st.lists(st.sampled_from(["a", "b", " ", "\n", "'", "s", "ll", "<|endoftext|>", "<|", "end", "<pad>", "1",
+                                 "!", "\x1c", "é"]), max_size=30),
+       st.lists(st.integers(0, 200), max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_bpe_encode_iterable_any_split(tok: BPETokenizer, parts: list[str], cuts: list[int]) -> None:
+    text = "".join(parts)
+    bounds = sorted({min(c, len(text)) for c in cuts})
+    pieces = [text[a:b] for a, b in zip([0, *bounds], [*bounds, len(text)], strict=True)]
+    assert list(tok.encode_iterable(pieces)) == tok.encode(text)
+
+
+def test_bpe_encode_iterable_is_lazy_and_bounded(tok: BPETokenizer) -> None:
+    """A stream of 20,000 lines: ids come out before the stream ends, and the held-back text stays small."""
+    read = 0
+
+    def lines():
+        nonlocal read
+        for _ in range(20_000):
+            read += 1
+            yield "The cat sat on the mat.\n"
+
+    it = tok.encode_iterable(lines())
+    first = [next(it) for _ in range(10)]
+    assert read <= 2 and first == tok.encode("The cat sat on the mat.\n" * 2)[:10]
+    assert sum(1 for _ in it) + 10 == len(tok.encode("The cat sat on the mat.\n" * 20_000))
+
+
+def test_bpe_encode_iterable_rejects_bytes(tok: BPETokenizer) -> None:
+    with pytest.raises(TypeError, match="iterable of str, got a bytes"):
+        list(tok.encode_iterable([b"abc"]))
+
+
+def test_bpe_encode_iterable_keeps_lookahead_across_pieces() -> None:
+    """"sysconfig\n\ntry" chunks as "\n", "\n" (a whitespace run before a letter leaves its last character to it);
+    encoding the text read so far on its own would end it with the chunk "\n\n", a merged token here."""
+    lines = ['."""\n', "\n", "import sys\n", "import sysconfig\n", "\n", "try:\n", "    import subprocess\n"] * 3
+    tok = BPETokenizer.train("".join(lines) * 5 + "\n\n" * 20, 300)
+    assert (10, 10) in tok.merges
+    assert list(tok.encode_iterable(lines)) == tok.encode("".join(lines))

@@ -61,7 +61,7 @@ def test_cuda_graph_steps_equal_eager_steps(exact_fp32, micro_batches):
 def test_compiled_bf16_graphed_tiny_preset_reaches_floor(tmp_path):
     s = train(preset("tiny"), out=str(tmp_path), progress=False)
     assert s["device"] == "cuda" and s["dtype"] == "bf16" and s["compile"] and s["cuda_graphs"], s
-    assert s["final_val_loss"] - ENTROPY_FLOOR < 0.1, s
+    assert s["final_val_loss_per_token"] - ENTROPY_FLOOR < 0.1, s
     recs = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert all(r["tokens_per_s"] > 0 for r in recs)
 
@@ -73,7 +73,7 @@ def test_cuda_resume_continues_the_run(tmp_path):
     resumed = train(resume=True, out=str(tmp_path / "b"), progress=False)
     assert resumed["completed"] and resumed["cuda_graphs"]
     # bf16 and atomics make CUDA runs close, not bitwise equal
-    assert resumed["final_val_loss"] == pytest.approx(straight["final_val_loss"], abs=0.02)
+    assert resumed["final_val_loss_per_token"] == pytest.approx(straight["final_val_loss_per_token"], abs=0.02)
 
 
 def test_torch_compile_matches_eager_loss():

@@ -48,9 +48,9 @@ def test_torchrun_two_processes_match_one(tmp_path):
     a, b = _records(tmp_path / "single"), _records(tmp_path / "ddp")
     assert [r["step"] for r in a] == [r["step"] for r in b] == list(range(1, 13))
     for ra, rb in zip(a, b, strict=True):
-        assert rb["train_loss"] == pytest.approx(ra["train_loss"], rel=1e-5, abs=1e-6), ra["step"]
+        assert rb["train_loss_per_token"] == pytest.approx(ra["train_loss_per_token"], rel=1e-5, abs=1e-6), ra["step"]
         assert rb["grad_norm"] == pytest.approx(ra["grad_norm"], rel=1e-4, abs=1e-6), ra["step"]
-        assert ("val_loss" in ra) == ("val_loss" in rb)
-        if "val_loss" in ra:
-            assert rb["val_loss"] == pytest.approx(ra["val_loss"], rel=1e-5)
-    assert ddp["final_val_loss"] == pytest.approx(single["final_val_loss"], rel=1e-5)
+        assert ("val_loss_per_token" in ra) == ("val_loss_per_token" in rb)
+        if "val_loss_per_token" in ra:
+            assert rb["val_loss_per_token"] == pytest.approx(ra["val_loss_per_token"], rel=1e-5)
+    assert ddp["final_val_loss_per_token"] == pytest.approx(single["final_val_loss_per_token"], rel=1e-5)

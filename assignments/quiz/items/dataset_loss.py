@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lmcore import total_loss
+from .._common import distinct_mistakes, fmt, fmt_list, losses, mistake, shown_sum
 
-from .._common import distinct_mistakes, fmt, fmt_list, losses, mistake
-
+ORDER = 70  # place in the quiz (items are discovered from this folder)
 TYPE = "numeric"
 TITLE = "From a single sequence to the full dataset"
 ORIGINAL = {"per_step": False, "losses": [[8.4], [2.1], [5.5]]}  # course card: 8.4 + 2.1 + 5.5 = 16.0
@@ -31,20 +30,21 @@ def generate(rng: random.Random) -> dict[str, Any]:
 
 def solve(p: dict[str, Any]) -> dict[str, Any]:
     rows = p["losses"]
-    seq = [total_loss(r) for r in rows]  # L_θ(x) = Σ_i L_i
-    answer = total_loss(seq)  # Σ_{x∈D} L_θ(x)
+    seq = [shown_sum(r) for r in rows]  # L_θ(x) = Σ_i L_i of the printed L_i, exactly
+    exact = sum(seq)  # Σ_{x∈D} L_θ(x)
+    answer = float(exact)
     tokens = sum(len(r) for r in rows)
     tol = 0.01
     ms = [
-        mistake(answer / len(rows), "mean-for-sum", "You averaged over sequences: the dataset loss is the sum of "
-                "the sequence losses, not their mean."),
-        mistake(seq[-1], "single-sequence", "That is one sequence's loss; the objective sums over every x ∈ D."),
-        mistake(max(seq), "max-for-sum", "You took the largest sequence loss; every sequence's loss adds up."),
+        mistake(float(exact / len(rows)), "mean-instead-of-sum", "You averaged over sequences: the dataset loss is "
+                "the sum of the sequence losses, not their mean."),
+        mistake(float(seq[-1]), "single-sequence", "That is one sequence's loss; the objective sums over every x ∈ D."),
+        mistake(float(max(seq)), "max-for-sum", "You took the largest sequence loss; every sequence's loss adds up."),
     ]
     if p["per_step"]:
-        ms.append(mistake(answer / tokens, "mean-per-token", "You divided by the number of tokens: that is the "
+        ms.append(mistake(float(exact / tokens), "mean-per-token", "You divided by the number of tokens: that is the "
                           "mean per-token loss, not the objective Σ_x L_θ(x)."))
-    how = " + ".join(fmt(s) for s in seq)
+    how = " + ".join(fmt(float(s)) for s in seq)
     return {
         "answer": answer,
         "tolerance": tol,

@@ -6,10 +6,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lmcore import total_loss
+from .._common import choice, fmt, fmt_list, losses, shown_sum
 
-from .._common import choice, fmt, fmt_list, losses
-
+ORDER = 90  # place in the quiz (items are discovered from this folder)
 TYPE = "mcq"
 TITLE = "The pre-training objective formula"
 ORIGINAL = {"n": None, "losses": [8.4, 2.1, 5.5]}
@@ -25,7 +24,7 @@ def generate(rng: random.Random) -> dict[str, Any]:
 
 def solve(p: dict[str, Any]) -> dict[str, Any]:
     ls = p["losses"]
-    total = total_loss(ls)
+    total = float(shown_sum(ls))
     ex = f"With sequence losses {fmt_list(ls)} the objective's value at θ is {fmt(total)}."
     options = [
         choice("θ̂ = argmin_θ Σ_{x∈D} L_θ(x)", f"Right: one θ minimizing the sum of sequence losses. {ex}"),
@@ -34,9 +33,9 @@ def solve(p: dict[str, Any]) -> dict[str, Any]:
         choice("θ̂_x = argmin_θ L_θ(x) for each x ∈ D", "Per-sequence argmin: that gives a different θ for every "
                "sequence; pre-training finds one θ̂ for the whole dataset.", "per-sequence-argmin"),
         choice("θ̂ = argmin_θ Π_{x∈D} L_θ(x)", "Product: probabilities multiply, so their negative logs (the "
-               f"losses) add; the objective is a sum. {ex}", "product"),
+               f"losses) add; the objective is a sum. {ex}", "product-of-probabilities"),
         choice("θ̂ = argmin_θ Σ_{x∈D} Σ_{i=0..m} −log Pr_θ(x_i | x_0..x_{i−1})", "x_0 included: the sum starts at "
-               "i = 1; x_0 is context only and is never predicted.", "x0-included"),
+               "i = 1; x_0 is context only and is never predicted.", "loss-term-for-x0"),
         choice("θ̂ = argmin_θ max_{x∈D} L_θ(x)", "Max for sum: every sequence counts, not only the worst one.",
                "max-for-sum"),
     ]

@@ -12,6 +12,7 @@ from lmcore import Vocabulary, one_hot
 
 from .._common import NOUNS, OBJS, VERBS, choice, fmt, sentence_tokens
 
+ORDER = 30  # place in the quiz (items are discovered from this folder)
 TYPE = "mcq"
 TITLE = "Ground-truth one-hot distribution"
 ORIGINAL = {

@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lmcore import total_loss
+from .._common import distinct_mistakes, fmt, losses, mistake, shown, shown_sum
 
-from .._common import distinct_mistakes, fmt, losses, mistake
-
+ORDER = 10  # place in the quiz (items are discovered from this folder)
 TYPE = "numeric"
 TITLE = "Total loss of a token sequence"
 ORIGINAL = {"losses": [1.2, 0.5, 2.3]}  # course card: 1.2 + 0.5 + 2.3 = 4.0
@@ -28,14 +27,16 @@ def generate(rng: random.Random) -> dict[str, Any]:
 def solve(p: dict[str, Any]) -> dict[str, Any]:
     ls = p["losses"]
     m = len(ls)
-    answer = total_loss(ls)
+    exact = shown_sum(ls)  # L_θ(x) = Σ_i L_i of the printed L_i, exactly
+    answer = float(exact)
     tol = 0.01
     ms = distinct_mistakes(answer, tol, [
-        mistake(total_loss(ls) / m, "mean-for-sum",
+        mistake(float(exact / m), "mean-instead-of-sum",
                 "You averaged the step losses. The sequence loss is their sum, not their mean."),
-        mistake(total_loss(ls[:-1]), "off-by-one",
+        mistake(float(shown_sum(ls[:-1])), "off-by-one",
                 f"You left out the last step. There are {m} prediction steps (x_1..x_{m}) and all count."),
-        mistake(max(ls), "max-for-sum", "You took the largest step loss. Every step's loss adds to the total."),
+        mistake(float(max(map(shown, ls))), "max-for-sum",
+                "You took the largest step loss. Every step's loss adds to the total."),
     ])
     return {
         "answer": answer,

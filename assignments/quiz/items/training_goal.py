@@ -5,14 +5,13 @@ Pre-training looks for ONE parameter set θ̂ = argmin_θ Σ_{x∈D} L_θ(x) for
 
 from __future__ import annotations
 
-import math
 import random
+from fractions import Fraction
 from typing import Any
 
-from lmcore import total_loss
+from .._common import choice, fmt, fmt_list, losses, shown, shown_sum
 
-from .._common import choice, fmt, fmt_list, losses
-
+ORDER = 50  # place in the quiz (items are discovered from this folder)
 TYPE = "mcq"
 TITLE = "The training goal"
 ORIGINAL = {"losses": [8.4, 2.1, 5.5]}  # course card: objective value 16.0
@@ -32,8 +31,11 @@ def generate(rng: random.Random) -> dict[str, Any]:
 
 def solve(p: dict[str, Any]) -> dict[str, Any]:
     ls = p["losses"]
-    total = total_loss(ls)
-    worst = max(range(len(ls)), key=lambda k: ls[k])
+    total = float(shown_sum(ls))  # the objective's value, exact from the printed losses
+    worst = max(range(len(ls)), key=lambda k: shown(ls[k]))
+    prod = Fraction(1)
+    for x in ls:
+        prod *= shown(x)
     options = [
         choice(f"Find a single set of parameters θ that minimizes the sum of the losses over all sequences "
                f"(currently {fmt_list(ls)} → {fmt(total)}).",
@@ -48,9 +50,9 @@ def solve(p: dict[str, Any]) -> dict[str, Any]:
         choice(f"Minimize only the largest loss ({fmt(ls[worst])}, sequence {worst + 1}), since that sequence is "
                "the worst.", "Max for sum: every sequence's loss counts in the objective, not just the worst one.",
                "max-for-sum"),
-        choice(f"Minimize the product of the sequence losses, currently {fmt(math.prod(ls))}.",
+        choice(f"Minimize the product of the sequence losses, currently {fmt(float(prod))}.",
                "Product: the dataset loss is a sum of sequence losses (probabilities multiply, so their "
-               "negative logs add).", "product"),
+               "negative logs add).", "product-of-probabilities"),
     ]
     return {
         "choices": options,

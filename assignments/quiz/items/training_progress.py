@@ -4,12 +4,12 @@ measured on the same sequences; winning on one sequence or on a per-sequence com
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 from typing import Any
 
-from lmcore import total_loss
+from .._common import choice, fmt, losses, shown, shown_sum
 
-from .._common import choice, fmt, losses
-
+ORDER = 60  # place in the quiz (items are discovered from this folder)
 TYPE = "mcq"
 TITLE = "Evaluating training progress"
 ORIGINAL = {"steps": [1000, 2000], "losses": [[8.4, 2.1, 5.5], [6.9, 2.4, 4.8]]}
@@ -25,14 +25,15 @@ Judged by the pre-training objective, which checkpoint is better?"""
 
 
 def _valid(ls: list[list[float]]) -> bool:
-    ta, tb = total_loss(ls[0]), total_loss(ls[1])
-    if abs(ta - tb) < 0.5:
+    ex = [[shown(x) for x in r] for r in ls]
+    ta, tb = sum(ex[0]), sum(ex[1])
+    if abs(ta - tb) < Fraction(1, 2):
         return False
     best = 0 if ta < tb else 1
-    pairs = list(zip(ls[0], ls[1], strict=True))
+    pairs = list(zip(ex[0], ex[1], strict=True))
     wins = [sum(a < b for a, b in pairs), sum(b < a for a, b in pairs)]
-    lowest = 0 if min(ls[0]) < min(ls[1]) else 1
-    return min(wins) >= 1 and lowest != best and min(ls[0]) != min(ls[1])
+    lowest = 0 if min(ex[0]) < min(ex[1]) else 1
+    return min(wins) >= 1 and lowest != best and min(ex[0]) != min(ex[1])
 
 
 def generate(rng: random.Random) -> dict[str, Any]:
@@ -47,10 +48,11 @@ def generate(rng: random.Random) -> dict[str, Any]:
 
 def solve(p: dict[str, Any]) -> dict[str, Any]:
     steps, ls = p["steps"], p["losses"]
-    tot = [total_loss(r) for r in ls]
-    best = 0 if tot[0] < tot[1] else 1
+    exact = [shown_sum(r) for r in ls]  # Σ_x L_θ(x) per checkpoint, exact from the printed table
+    best = 0 if exact[0] < exact[1] else 1
+    tot = [float(t) for t in exact]
     other = 1 - best
-    lowest = 0 if min(ls[0]) < min(ls[1]) else 1
+    lowest = 0 if min(shown(x) for x in ls[0]) < min(shown(x) for x in ls[1]) else 1
     name = [f"The checkpoint at step {s}" for s in steps]
     options = [
         choice(f"{name[best]}: its total loss over the sequences is lower ({fmt(tot[best])} vs {fmt(tot[other])}).",

@@ -7,10 +7,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lmcore import total_loss
+from .._common import fmt, fmt_list, losses, shown, shown_sum
 
-from .._common import fmt, fmt_list, losses
-
+ORDER = 80  # place in the quiz (items are discovered from this folder)
 TYPE = "truefalse"
 TITLE = "One parameter set for the whole dataset (true/false)"
 ORIGINAL = {"kind": "card"}
@@ -51,21 +50,23 @@ def _statement(p: dict[str, Any]) -> tuple[str, bool, str, str]:
                 "dataset.", "per-sequence-argmin")
     if k in ("objective-value", "objective-mean"):
         ls = p["losses"]
-        total = total_loss(ls)
-        shown = total if k == "objective-value" else total / len(ls)
-        truth = abs(shown - total) < 1e-9
-        mean = "" if truth else f"{fmt(shown)} is the mean of the losses (mean for sum). "
+        total = shown_sum(ls)  # exact, from the printed losses
+        claim = float(total if k == "objective-value" else total / len(ls))
+        truth = shown(claim) == total  # decided on the number the statement prints
+        mean = "" if truth else f"{fmt(claim)} is the mean of the losses (mean for sum). "
         return (f"A model's losses on the {len(ls)} sequences of a dataset are {fmt_list(ls)}. The value of the "
-                f"pre-training objective at these parameters is {fmt(shown)}.", truth,
-                f"{mean}The objective sums the sequence losses: {' + '.join(fmt(x) for x in ls)} = {fmt(total)}.",
-                "mean-for-sum")
+                f"pre-training objective at these parameters is {fmt(claim)}.", truth,
+                f"{mean}The objective sums the sequence losses: {' + '.join(fmt(x) for x in ls)} = "
+                f"{fmt(float(total))}.",
+                "mean-instead-of-sum")
     a, b, c, d = p["change"]
-    before, after = total_loss([a, c]), total_loss([b, d])
+    before, after = shown_sum([a, c]), shown_sum([b, d])  # exact: 4.9 + 3.2 == 4.6 + 3.5
     truth = after < before
     return (f"A training step lowers the loss of sequence 1 from {fmt(a)} to {fmt(b)} but raises the loss of sequence "
             f"2 from {fmt(c)} to {fmt(d)}. On a dataset made of these two sequences, this step made progress on the "
-            f"pre-training objective.", truth, f"Progress means a lower sum: {fmt(a)} + {fmt(c)} = {fmt(before)} "
-            f"before, {fmt(b)} + {fmt(d)} = {fmt(after)} after.", "per-sequence-comparison")
+            f"pre-training objective.", truth, f"Progress means a lower sum: {fmt(a)} + {fmt(c)} = "
+            f"{fmt(float(before))} before, {fmt(b)} + {fmt(d)} = {fmt(float(after))} after"
+            f"{'' if truth else ': not lower'}.", "per-sequence-comparison")
 
 
 def solve(p: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from lmcore import next_token_targets, word_tokenize
 
 from .._common import choice, sentence_tokens
 
+ORDER = 20  # place in the quiz (items are discovered from this folder)
 TYPE = "mcq"
 TITLE = "Which predictions contribute to the total loss"
 ORIGINAL = {"tokens": word_tokenize("The cat sat on")}
@@ -41,7 +42,7 @@ def solve(p: dict[str, Any]) -> dict[str, Any]:
                "on the whole prefix before it."),
         choice(", ".join([_pr(toks[0], []), correct]),
                f"x_0 included: nothing predicts the first token '{toks[0]}'; it is context only, so Pr({toks[0]}) "
-               f"is not a term. A sequence of {m + 1} tokens has {m} loss terms.", "x0-included"),
+               f"is not a term. A sequence of {m + 1} tokens has {m} loss terms.", "loss-term-for-x0"),
         choice(", ".join(_pr(t, c[-1:]) for t, c in steps),
                "Previous token only: each prediction conditions on the whole prefix x_0..x_{i-1}, "
                "not just the token before it.", "previous-token-only"),

@@ -22,13 +22,15 @@ import nbformat
 import pytest
 import yaml
 
-from autograder.build import ASSIGNMENTS
+from autograder.build_content import assignment_ids
 from autograder.build_examples import fill
 from autograder.kit.edition import forbidden_functions
 from autograder.kit.gradescope import AUTOGRADER_DIR, TORCH_INDEX
 from autograder.kit.wheel import sha256, wheel_name
 
 from .venvs import TIMINGS, clean_env, fresh_venv, run, site_files
+
+ASSIGNMENTS = assignment_ids()
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]

@@ -1,0 +1,3 @@
+EXAMPLES = {
+    "product_of_probabilities": "def sequence_log_prob(step_probs):\n    return math.log(math.prod(step_probs))\n",
+}
