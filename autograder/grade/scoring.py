@@ -48,9 +48,8 @@ def _decide(test: Test, answered: bool, plain: object, why_missing: str) -> Outc
     except Exception:  # malformed data from the student process
         return Outcome(False, f"{test.name}: the value could not be read.")
     if test.hidden and not o.passed and isinstance(plain, dict) and plain.get("type") == "error" and not o.mistake:
-        error = str(plain.get("error", ""))
-        return Outcome(False, f"{test.name}: your code raised {error.split(':', 1)[0][:80]} on this hidden test.",
-                       test.error_mistake)  # the message itself could quote the hidden input
+        error = str(plain.get("error", ""))  # its message could quote the hidden input: only its type is shown
+        return Outcome(False, f"{test.name}: your code raised {error.split(':', 1)[0][:80]} on this hidden test.")
     return o
 
 
