@@ -6,18 +6,20 @@ third-party site-packages (whose .pth files are not processed, so an editable in
 checkout, the full reference lmcore, `assignments/` and the build tools are not importable in the jail: the capability
 to compute a hidden expectation is not there, rather than watched.
 
-The student lmcore is `autograder.kit.edition.write_student_edition(dest, forbidden)`, cut from this installation's
-lmcore with the bundle's own forbidden lists (every question's `forbidden`, and whatever depends on it, is not
-there). A forbidden function that the assignment's own setup code or probes call is kept (listed in
-`Edition.kept`), since the probes could not run without it; the content should hand such values out as data
-instead. The zip's student wheel is not used: it leaves out the forbidden functions of every assignment, some of
-which other assignments' probes call (`lmcore.one_hot` in loss q2, `lmcore.dataset_loss` in training q2).
+Where the student lmcore comes from, first found wins:
+  1. a wheel inside the autograder zip that holds `lmcore/` (the kit's student edition, what students install);
+  2. `autograder.kit.edition.write_student_edition(dest, forbidden)`, cut from this installation's lmcore with the
+     bundle's forbidden lists (every question's `forbidden`, and whatever depends on them, is not there).
+A forbidden function that the assignment's own setup code or probes call is kept (listed in `Edition.kept`), since
+the probes could not run without it; the content should hand such values out as data instead.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +35,7 @@ HIDDEN_PACKAGES = ("lmcore", "autograder", "assignments", "solutions")  # never 
 @dataclass
 class Edition:
     root: Path
-    source: str  # how it was made ("kit")
+    source: str  # "wheel:<name>", "kit", or "stubbed copy"
     kept: list[str] = field(default_factory=list)  # forbidden functions left in because the probes call them
 
 
@@ -50,11 +52,11 @@ def forbidden_names(checks: list[Checks]) -> tuple[list[str], list[str]]:
     return out, kept
 
 
-def write(dest: Path, checks: list[Checks]) -> Edition:
+def write(dest: Path, bundle_zip: Path, checks: list[Checks]) -> Edition:
     """Fill `dest` (an empty folder) with lmcore (student edition), autograder.runtime and the jail's code."""
     dest.mkdir(parents=True, exist_ok=True)
     out, kept = forbidden_names(checks)
-    source = _from_kit(dest, out)
+    source = _from_wheel(dest, bundle_zip) or _from_kit(dest, out)
     if not (dest / "autograder" / "runtime").is_dir():
         _copy_package(Path(autograder.runtime.__file__).parent, dest / "autograder" / "runtime")
     (dest / "autograder" / "__init__.py").write_text("")  # not the tools' package: only its runtime is here
@@ -71,6 +73,27 @@ def write(dest: Path, checks: list[Checks]) -> Edition:
 
 def _copy_package(src: Path, dest: Path) -> None:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
+
+
+def _from_wheel(dest: Path, bundle_zip: Path) -> str | None:
+    with zipfile.ZipFile(bundle_zip) as z:
+        for name in z.namelist():
+            if not name.endswith(".whl"):
+                continue
+            wheel = zipfile.ZipFile(io.BytesIO(z.read(name)))
+            members = wheel.namelist()
+            if "lmcore/__init__.py" not in members:
+                continue
+            for m in members:
+                parts = m.split("/")
+                if m.endswith("/") or ".." in parts or m.startswith("/"):
+                    continue
+                if parts[0] == "lmcore" or parts[:2] == ["autograder", "runtime"]:
+                    target = dest.joinpath(*parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(wheel.read(m))
+            return f"wheel:{name}"
+    return None
 
 
 def _from_kit(dest: Path, forbidden: list[str]) -> str:

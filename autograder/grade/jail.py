@@ -73,7 +73,7 @@ class Jail:
         remove_stale_runs()
         self.run_dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{_HOST}-{os.getpid()}-"))
         self.run_dir.chmod(0o711)
-        self.edition = edition.write(self.run_dir / "edition", list(self.bundle.checks.values()))
+        self.edition = edition.write(self.run_dir / "edition", self.bundle.path, list(self.bundle.checks.values()))
         if sandbox.isolation_level() == "full":
             self.uid_base, self._lock = _take_uid_block()
             _clear_keys(range(self.uid_base, self.uid_base + sandbox.UID_BLOCK))  # a killed run may have left some

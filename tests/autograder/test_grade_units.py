@@ -351,7 +351,7 @@ def test_edition_leaves_out_forbidden_functions_but_keeps_what_the_probes_call(t
     checks = _checks()
     checks.questions[1].forbidden = ["lmcore.losses.dataset_loss", "lmcore.tokenize.Vocabulary.encode"]
     checks.setup = "import lmcore\nD = lmcore.dataset_loss"
-    ed = edition.write(tmp_path / "ed", [checks])
+    ed = edition.write(tmp_path / "ed", _bundle(tmp_path, {"default": 4.0}), [checks])
     assert ed.kept == ["lmcore.losses.dataset_loss"] and ed.source == "kit"
     code = ("import lmcore\n"
             "print(hasattr(lmcore, 'total_loss'), hasattr(lmcore.Vocabulary, 'encode'),"
