@@ -86,16 +86,17 @@ def _left_blank(probe: str, plain: object) -> bool:
 def categories(s: dict) -> dict[str, list[str]]:
     """Question → why it lost points: its diagnosed mistake ids, else `unattempted` or `undiagnosed`. Questions
     with full marks are absent; so are ungradable submissions (nothing ran, nothing to diagnose)."""
-    if s.get("variant") is None:
+    if "variant" in s and s["variant"] is None:
         return {}
     out: dict[str, list[str]] = {}
     blank = set(s.get("unattempted") or []) | {m["question"] for m in s.get("mistakes", [])
                                                if m.get("mistake") == UNATTEMPTED}
+    points = s.get("points") or {}
     for q, earned in s["questions"].items():
-        if earned >= s.get("points", {}).get(q, 0) - 1e-9:
-            continue
         ids = list(dict.fromkeys(m["mistake"] for m in s.get("mistakes", []) if m["question"] == q and m["mistake"]))
-        out[q] = [UNATTEMPTED] if q in blank else ids or [UNDIAGNOSED]
+        lost = earned < points[q] - 1e-9 if q in points else bool(ids or q in blank)
+        if lost:
+            out[q] = [UNATTEMPTED] if q in blank else ids or [UNDIAGNOSED]
     return out
 
 
