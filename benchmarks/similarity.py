@@ -201,7 +201,7 @@ def measure(rng: random.Random) -> dict:
     """Scores of independent answers vs copies, per kind (the threshold's evidence)."""
     nb = json.loads(BLANK.read_text(encoding="utf-8"))
     starters = starter(nb)
-    boiler = similarity.template_boilerplate(_built()["template"])
+    boiler = similarity.Template.load(_built()["template"]).boilerplate
     refs = similarity.references(_checks())
     kinds: dict[str, list[float]] = {"independent_pair": [], "independent_vs_reference": [], "renamed_copy": [],
                                      "renamed_edited_copy": [], "pasted_lmcore_renamed": [], "template_only": []}
@@ -221,7 +221,8 @@ def measure(rng: random.Random) -> dict:
             kinds["pasted_lmcore_renamed"].append(_ref(q, rename(pasted(q, template), rng, keep), refs[q], boiler))
         kinds["template_only"].append(_pair(q, template, template, boiler))
         kinds["template_only"].append(_ref(q, template, refs[q], boiler))
-    return {k: {"n": len(v), "min": min(v), "max": max(v)} for k, v in kinds.items()}
+    return {k: {"n": len(v), "min": min(v), "max": max(v), "flagged": sum(x >= similarity.THRESHOLD for x in v)}
+            for k, v in kinds.items()}
 
 
 def _pair(q: str, a: str, b: str, boiler: set[int]) -> float:

@@ -2,9 +2,9 @@
 against the reference (the source of the lmcore functions the question forbids, and its solution file).
 
 Fingerprints are copydetect's (k-gram hashes selected by robust winnowing, Schleimer, Wilkerson & Aiken 2003, what
-MOSS does). Code is first normalized with Pygments' Python lexer: identifiers become V, function/class names F,
-number literals N, string literals S; comments, docstrings and whitespace go; attribute names (`torch.log`, the
-library API a student cannot rename) stay. So renaming variables or changing
+MOSS does). Code is first normalized (Python's tokenizer; Pygments' lexer for code it rejects): identifiers become
+V, function/class names F, number literals N, string literals S; comments, docstrings and whitespace go; builtins
+and attribute names (`torch.log`: the library API a student cannot rename) stay. So renaming variables or changing
 constants does not hide a copy. Every k-gram of the notebook the class started from (the student notebook: setup,
 stubs, signatures, docstrings) is boilerplate and never counts.
 
@@ -17,14 +17,17 @@ is a copy however many students pasted it).
 
 from __future__ import annotations
 
+import builtins
 import csv
 import inspect
 import io
+import keyword
 import re
 import textwrap
+import tokenize
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +47,10 @@ CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([^"'\s]+)["']\s*\)\s*$"""
 _PROMPT_BLOCK = re.compile(r"^[^\n]*# BEGIN PROMPT\s*\n.*?# END PROMPT[^\n]*\n?", re.S | re.M)
 _SOLUTION_MARK = re.compile(r"^[^\n]*# (BEGIN|END) SOLUTION[^\n]*\n?", re.M)
 _LEXER = PythonLexer()
+_BUILTINS = frozenset(dir(builtins))  # sum, len, float, NotImplementedError: kept, like Pygments' Name.Builtin
+_SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING}
+_LINE_START = {tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+_FSTRING = {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)}
 _NAMES = {token.Name, token.Name.Variable, token.Name.Namespace, token.Name.Other}  # attributes (torch.log) stay
 
 
@@ -91,37 +98,81 @@ class Pair:
     b_marks: list[tuple[int, int]] = field(default_factory=list)
 
 
+@lru_cache(maxsize=16384)
 def normalize(code: str) -> tuple[str, np.ndarray, np.ndarray]:
-    """(normalized text, raw start and end of each normalized character's token)."""
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    """(normalized text, raw start and end of each normalized character's token). Cached: a class's notebooks share
+    most cells (setup, checks, untouched starters), which are then lexed once."""
+    try:
+        toks = _python_tokens(code)
+    except (tokenize.TokenError, SyntaxError):  # code Python cannot tokenize: Pygments' lexer never gives up
+        toks = _pygments_tokens(code)
+    text = "".join(t for _, _, t in toks)
+    a = np.fromiter((s for s, _, t in toks for _ in t), dtype=np.int64, count=len(text))
+    b = np.fromiter((e for _, e, t in toks for _ in t), dtype=np.int64, count=len(text))
+    a.flags.writeable = b.flags.writeable = False  # shared through the cache
+    return text, a, b
+
+
+def _python_tokens(code: str) -> list[tuple[int, int, str]]:
+    """(start, end, normalized text) of each token that counts, from the standard library's tokenizer."""
+    offsets = [0]
+    for line in code.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    raw = [t for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type not in _SKIP]
+    out: list[tuple[int, int, str]] = []
+    for i, t in enumerate(raw):
+        start, end = offsets[t.start[0] - 1] + t.start[1], offsets[t.end[0] - 1] + t.end[1]
+        prev = raw[i - 1] if i else None
+        if t.type == tokenize.STRING or t.type in _FSTRING:
+            statement = (prev is None or prev.type in _LINE_START) and raw[i + 1].type in (tokenize.NEWLINE,
+                                                                                           tokenize.ENDMARKER)
+            if statement:  # a docstring, or a string used as a comment
+                continue
+            joined = prev is not None and (prev.type == tokenize.STRING or prev.type in _FSTRING)
+            if out and out[-1][2] == "S" and joined:
+                out[-1] = (out[-1][0], end, "S")  # one S for a whole (implicitly concatenated) literal
+                continue
+            text = "S"
+        elif t.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+            continue
+        elif t.type == tokenize.NUMBER:
+            text = "N"
+        elif t.type == tokenize.NAME and not keyword.iskeyword(t.string):
+            after = prev.string if prev is not None else ""
+            text = "F" if after in ("def", "class") else t.string if after == "." or t.string in _BUILTINS else "V"
+        else:
+            text = t.string.strip()
+            if not text:
+                continue
+        out.append((start, end, text))
+    return out
+
+
+def _pygments_tokens(code: str) -> list[tuple[int, int, str]]:
+    """The same from Pygments' lexer (for code the standard tokenizer rejects)."""
+    out: list[tuple[int, int, str]] = []
     in_string = False
     for start, ttype, value in _LEXER.get_tokens_unprocessed(code):
         end = start + len(value)
         if ttype in token.Literal.String and ttype is not token.Literal.String.Doc:
             if in_string:  # one S for a whole string literal, whatever its parts
-                ends[-1] = end
+                out[-1] = (out[-1][0], end, "S")
                 continue
-            in_string = True
-            text = "S"
+            in_string, text = True, "S"
         else:
             in_string = False
             if ttype in token.Comment or ttype in token.Text or ttype is token.Literal.String.Doc or not value.strip():
                 continue
             if ttype in _NAMES:
-                text = value if out and out[-1] == "." else "V"  # an attribute (library API) stays
+                text = value if out and out[-1][2] == "." else "V"  # an attribute (library API) stays
             elif ttype in token.Name.Function or ttype in token.Name.Class:
                 text = "F"
             elif ttype in token.Literal.Number:
                 text = "N"
             else:
                 text = value
-        out.append(text)
-        for _ in text:
-            starts.append(start)
-            ends.append(end)
-    return "".join(out), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+        out.append((start, end, text))
+    return out
 
 
 def hashed_kgrams(text: str, k: int) -> np.ndarray:
@@ -142,15 +193,24 @@ def all_kgrams(code: str) -> set[int]:
     return set(hashed_kgrams(text, K).tolist()) if len(text) >= K else set()
 
 
-def fingerprint(name: str, code: str, boilerplate: set[int]) -> Doc:
-    text, starts, ends = normalize(code)
+def fingerprint(name: str, code: str | list[str], boilerplate: set[int]) -> Doc:
+    """A Doc for `code`, or for code cells (joined by a blank line, each normalized once through the cache)."""
+    cells = [code] if isinstance(code, str) else code
+    pieces, shift = [], 0
+    for cell in cells:
+        text, starts, ends = normalize(cell)
+        pieces.append((text, starts + shift, ends + shift))
+        shift += len(cell) + 2
+    text = "".join(p[0] for p in pieces)
+    starts = np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+    ends = np.concatenate([p[2] for p in pieces]) if pieces else np.zeros(0, dtype=np.int64)
     idx: dict[int, list[int]] = {}
     if len(text) >= K:
         hashes, positions = winnow(hashed_kgrams(text, K), WINDOW, remove_duplicates=False)
         for h, p in zip(hashes.tolist(), positions.tolist(), strict=True):
             if h not in boilerplate:
                 idx.setdefault(h, []).append(p)
-    return Doc(name, code, starts, ends, idx, len(text))
+    return Doc(name, "\n\n".join(cells), starts, ends, idx, len(text))
 
 
 def compare(a: Doc, b: Doc, keep: set[int] | None, question: str, both_sides: bool) -> Pair:
@@ -171,19 +231,19 @@ def compare(a: Doc, b: Doc, keep: set[int] | None, question: str, both_sides: bo
                 b.raw_slices(sb))
 
 
-def answer_regions(cells: list[str]) -> dict[str, str]:
-    """Question → its answer code: the code cells after the previous `grader.check(...)` cell, up to the cell
+def answer_regions(cells: list[str]) -> dict[str, list[str]]:
+    """Question → its answer's code cells: the cells after the previous `grader.check(...)` cell, up to the cell
     `grader.check("q")` (Otter's layout: a question's answer cells, then its check cell). Cells students add
-    between two checks belong to the answer; the first question's region also holds the notebook's first cells,
-    which are boilerplate."""
-    out: dict[str, str] = {}
+    between two checks belong to the answer; the first question's region also holds the notebook's first cells
+    (left out later when unchanged from the template)."""
+    out: dict[str, list[str]] = {}
     current: list[str] = []
     for src in cells:
         m = CHECK_CELL.search(src)
         if m is None:
             current.append(src)
             continue
-        out.setdefault(m.group(1), "\n\n".join(current))
+        out.setdefault(m.group(1), current)
         current = []
     return out
 
@@ -220,19 +280,32 @@ def template_path(autograder: Path, assignment: str) -> Path:
     return Path(autograder).resolve().parent.parent / "student" / f"{assignment}.ipynb"
 
 
-def template_boilerplate(template: Path) -> set[int]:
-    """Every k-gram of every code cell of the notebook the students started from, and of its answer regions (whose
-    cells are joined, so k-grams across two template cells are boilerplate too)."""
-    cells = parse(template.name, template.read_bytes()).cells
-    out: set[int] = set()
-    for src in [*cells, *answer_regions(cells).values()]:
-        out |= all_kgrams(src)
-    return out
+@dataclass
+class Template:
+    """The notebook the students started from: its k-grams (boilerplate) and its cells' normalized texts."""
+
+    boilerplate: set[int]
+    cells: set[str]
+
+    @classmethod
+    def load(cls, path: Path) -> Template:
+        """Every k-gram of every code cell, and of each answer region (its cells joined, so k-grams across two
+        template cells are boilerplate too)."""
+        cells = parse(path.name, path.read_bytes()).cells
+        boilerplate: set[int] = set()
+        for src in [*cells, *("\n\n".join(r) for r in answer_regions(cells).values())]:
+            boilerplate |= all_kgrams(src)
+        return cls(boilerplate, {normalize(c)[0] for c in cells})
+
+    def own(self, cells: list[str]) -> list[str]:
+        """The cells a student changed or added (an untouched template cell holds nothing of theirs)."""
+        return [c for c in cells if normalize(c)[0] not in self.cells]
 
 
-def find_pairs(answers: dict[str, dict[str, str]], refs: dict[str, dict[str, str]], boilerplate: set[int],
-               threshold: float) -> list[Pair]:
-    """answers: question → {submission: answer code}; every pair scoring at least `threshold`, best first."""
+def find_pairs(answers: dict[str, dict[str, str | list[str]]], refs: dict[str, dict[str, str]],
+               boilerplate: set[int], threshold: float) -> list[Pair]:
+    """answers: question → {submission: answer code or cells}; every pair scoring at least `threshold`, best
+    first."""
     pairs: list[Pair] = []
     for question in sorted(answers):
         docs = [fingerprint(n, c, boilerplate) for n, c in sorted(answers[question].items())]
@@ -260,19 +333,19 @@ def find_pairs(answers: dict[str, dict[str, str]], refs: dict[str, dict[str, str
     return pairs
 
 
-def collect_answers(subs: list[Submission], checks: Checks) -> dict[str, dict[str, str]]:
-    """Question → {submission name: answer code} for every readable submission (unreadable ones are skipped: their
-    grade row already says why)."""
+def collect_answers(subs: list[Submission], checks: Checks, template: Template) -> dict[str, dict[str, list[str]]]:
+    """Question → {submission name: the answer cells the student wrote or changed} for every readable submission
+    (unreadable ones are skipped: their grade row already says why)."""
     code_qs = {q.name for q in checks.questions if q.kind == "code"}
-    out: dict[str, dict[str, str]] = {q: {} for q in code_qs}
+    out: dict[str, dict[str, list[str]]] = {q: {} for q in code_qs}
     for sub in subs:
         try:
             cells = parse(sub.name, sub.read()).cells
         except (Ungradable, OSError):
             continue
-        for q, code in answer_regions(cells).items():
-            if q in code_qs:
-                out[q][sub.name] = code
+        for q, region in answer_regions(cells).items():
+            if q in code_qs and (own := template.own(region)):
+                out[q][sub.name] = own
     return out
 
 
@@ -282,7 +355,8 @@ def run(subs: list[Submission], checks: Checks, template: Path | None, threshold
     if template is None or not template.is_file():
         raise FileNotFoundError(f"{template}: the student notebook the class started from is needed to leave its "
                                 "template code out of similarity; pass --template or --no-similarity")
-    return find_pairs(collect_answers(subs, checks), references(checks), template_boilerplate(template), threshold)
+    t = Template.load(template)
+    return find_pairs(collect_answers(subs, checks, t), references(checks), t.boilerplate, threshold)
 
 
 def write_csv(path: Path, pairs: list[Pair]) -> None:

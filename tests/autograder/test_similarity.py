@@ -126,8 +126,16 @@ def test_similarity_normalizes_identifiers_and_literals() -> None:
 def test_similarity_answer_regions_follow_the_check_cells() -> None:
     cells = ["setup = 1", "def f(): pass", "helper = 2", 'grader.check("q1")', "def g(): pass", "grader.check('q2')",
              "q3_answer = 'B'"]
-    assert similarity.answer_regions(cells) == {"q1": "setup = 1\n\ndef f(): pass\n\nhelper = 2",
-                                                "q2": "def g(): pass"}
+    assert similarity.answer_regions(cells) == {"q1": ["setup = 1", "def f(): pass", "helper = 2"],
+                                                "q2": ["def g(): pass"]}
+
+
+def test_similarity_leaves_untouched_template_cells_out(built: dict, tmp_path: Path) -> None:
+    notebook(tmp_path / "ada.ipynb", {"q1": "def sequence_total(xs):\n    return sum(xs)"})
+    template = similarity.Template.load(built["template"])
+    answers = similarity.collect_answers(collect([tmp_path]), built["checks"], template)
+    assert answers["q1"] == {"ada.ipynb": ["def sequence_total(xs):\n    return sum(xs)"]}  # no setup cell
+    assert answers["q2"] == {}  # the starter, untouched
 
 
 def test_similarity_compares_only_answers_that_share_a_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
