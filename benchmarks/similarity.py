@@ -277,7 +277,8 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     built = _built()
-    result: dict = {"benchmark": "similarity", "cpu_count": os.cpu_count(), "k": similarity.K,
+    result: dict = {"benchmark": "similarity", "cpu_count": os.cpu_count(),
+                    "loadavg_1m": round(os.getloadavg()[0], 1), "k": similarity.K,
                     "window": similarity.WINDOW, "common": similarity.COMMON, "threshold": similarity.THRESHOLD}
     result["scores"] = measure(rng)
     if args.measure_only:
@@ -289,11 +290,17 @@ def main() -> None:
     planted = synthesize(args.n, subs_dir, rng)
     subs = collect([subs_dir])
 
-    t0 = time.perf_counter()
-    pairs = similarity.run(subs, built["checks"], built["template"], similarity.THRESHOLD)
-    sim_s = time.perf_counter() - t0
-    similarity.run(subs[: args.n // 2], built["checks"], built["template"], similarity.THRESHOLD)
-    half_s = time.perf_counter() - t0 - sim_s
+    def timed(batch: list) -> tuple[list, float]:  # best of 2, each from a cold cache (the machine is shared)
+        best, pairs = float("inf"), []
+        for _ in range(2):
+            similarity.normalize.cache_clear()
+            t0 = time.perf_counter()
+            pairs = similarity.run(batch, built["checks"], built["template"], similarity.THRESHOLD)
+            best = min(best, time.perf_counter() - t0)
+        return pairs, best
+
+    _, half_s = timed(subs[: args.n // 2])
+    pairs, sim_s = timed(subs)
     flagged_pairs = {(p.question, p.a, p.b) for p in pairs if not p.b.startswith("reference:")}
     flagged_refs = {(p.question, p.a) for p in pairs if "lmcore" in p.b}
     both_pasted = {x for x in flagged_pairs if (x[0], x[1]) in planted["pastes"] and (x[0], x[2]) in planted["pastes"]}
@@ -308,6 +315,7 @@ def main() -> None:
                     str(args.workers)], cwd=ROOT, check=True, capture_output=True)
     grade_s = time.perf_counter() - t0
     result.update({
+        "loadavg_1m_at_end": round(os.getloadavg()[0], 1),
         "submissions": args.n, "similarity_s": round(sim_s, 2), "similarity_half_batch_s": round(half_s, 2),
         "similarity_ms_per_submission": round(1000 * sim_s / args.n, 2),
         "graded_submissions": grade_n, "grade_s": round(grade_s, 2),

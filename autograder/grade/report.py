@@ -54,10 +54,10 @@ _LEFT_BLANK = {"ellipsis object", "NotImplementedType object"}
 
 
 def annotate(result: dict, checks: Checks, reply: dict) -> None:
-    """Add to `extra_data.lmcourse`, from the plain values the grader scored (never from anything the student
-    process reports about itself): `answers`, each MCQ's answer as given (a string, or None when there was none), and
-    `unattempted`, the questions whose every probe found the starter code (NotImplementedError, `...`, or the asked
-    name undefined)."""
+    """Add to `extra_data.lmcourse`, from the same plain probe values the score is decided on (read as data here,
+    never trusted as a verdict): `answers`, each MCQ's answer as given (a string, or None when there was none), and
+    `unattempted`, the questions whose every probe found the starter code (NotImplementedError, `...`/None, or a name
+    the probe uses left undefined)."""
     probes = {ev["test"]: ev.get("plain") for ev in reply.get("events") or []
               if isinstance(ev, dict) and ev.get("ev") == "probe" and isinstance(ev.get("test"), str)}
     lm = result["extra_data"]["lmcourse"]
@@ -78,9 +78,9 @@ def _left_blank(probe: str, plain: object) -> bool:
     if plain.get("type") in ("none",) or (plain.get("type") == "other" and plain.get("repr") in _LEFT_BLANK):
         return True
     err = str(plain.get("error", "")) if plain.get("type") == "error" else ""
-    asked = re.match(r"\s*\(?\s*([A-Za-z_]\w*)", probe)
+    undefined = re.match(r"NameError: name '(\w+)' is not defined", err)  # a typo inside the answer is an attempt
     return err.startswith("NotImplementedError") or bool(
-        asked and err.startswith("NameError") and f"'{asked.group(1)}'" in err)
+        undefined and re.search(rf"\b{re.escape(undefined.group(1))}\b", probe))
 
 
 def categories(s: dict) -> dict[str, list[str]]:

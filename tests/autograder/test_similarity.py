@@ -187,3 +187,15 @@ def test_similarity_in_the_grade_cli(built: dict) -> None:
     off = built["tmp"] / "off"
     gf.grade(built["zip"], [subs], off, "--workers", "1", "--no-similarity")
     assert not (off / "similarity.csv").exists() and "Similar code" not in (off / "report.html").read_text()
+
+
+def test_similarity_without_the_student_notebook_warns_and_skips(built: dict, tmp_path: Path) -> None:
+    moved = tmp_path / "elsewhere" / "autograder.zip"
+    moved.parent.mkdir()
+    moved.write_bytes(built["zip"].read_bytes())
+    notebook(tmp_path / "ada.ipynb", {"q4": LOOP})
+    with pytest.warns(UserWarning, match="--template"):
+        assert similarity.flag(moved, None, [tmp_path / "ada.ipynb"], tmp_path, 0.5, None) is None
+    assert not (tmp_path / "similarity.csv").exists()
+    pairs = similarity.flag(moved, None, [tmp_path / "ada.ipynb"], tmp_path, 0.5, built["template"])
+    assert pairs == [] and (tmp_path / "similarity.csv").read_text() == "question,a,b,score\n"
