@@ -146,9 +146,9 @@ def write_report(out: Path, summaries: list[dict], questions: list[tuple[str, fl
     sim = "" if similar is None else _similarity_section(similar, threshold)
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>body{{font-family:sans-serif;max-width:72em;margin:2em auto}}td,th{{padding:2px 10px;text-align:left;
-vertical-align:top}}td.ids{{font-size:90%}}.bar{{background:#4c72b0;height:1em}}tr.key td{{font-weight:bold}}
-pre{{margin:0;font-size:85%;white-space:pre-wrap}}mark{{background:#ffd54f}}table.pair td{{width:50%;
-border:1px solid #ccc}}</style>
+vertical-align:top}}td.ids{{font-size:90%}}td.n{{white-space:nowrap}}.bar{{background:#4c72b0;height:1em}}
+tr.key td{{font-weight:bold}}pre{{margin:0;font-size:85%;white-space:pre-wrap}}mark{{background:#ffd54f}}
+table.pair td{{width:50%;border:1px solid #ccc}}</style>
 </head><body><h1>{e(title)}</h1>
 <p>{len(summaries)} submissions, mean score {mean_pct:.1f} %.</p>
 <h2>Grade distribution</h2><img src="histogram.png" alt="histogram of scores">
@@ -196,7 +196,7 @@ def _plots(out: Path, pct: list[float], questions: list[tuple[str, float]], mean
     names = list(mistakes)[::-1]
     colors = ["#999999" if n.endswith((label(UNDIAGNOSED), label(UNATTEMPTED))) else "#c44e52" for n in names]
     ax.barh(names or ["(no lost points)"], [mistakes[k] for k in names] or [0], color=colors or ["#c44e52"])
-    ax.set(xlabel="submissions", title="Why questions lost points (grey: not attempted / not diagnosed)")
+    ax.set(xlabel="submissions", title="Why points were lost (grey: not attempted, not diagnosed)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(out / "mistakes.png", dpi=100)
@@ -256,7 +256,7 @@ def _students(summaries: list[dict], order: list[str]) -> str:
                         sorted(cats.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0))
         link = result_path(Path("."), s["file"]).as_posix()
         rows.append(f'<tr id="{anchor(s["file"])}"><td><a href="{e(link)}">{e(s["file"])}</a></td>'
-                    f"<td>{_num(s['total'])} / {_num(s.get('possible', 0))}</td><td>{e(s['status'])}</td>"
+                    f"<td class=n>{_num(s['total'])} / {_num(s.get('possible', 0))}</td><td>{e(s['status'])}</td>"
                     f"<td>{e(why)}</td></tr>")
     return ("<h2>Students</h2><p>Each name links to the submission's results.json.</p><table><tr><th>submission</th>"
             f"<th>score</th><th>status</th><th>lost points on</th></tr>{''.join(rows)}</table>")
