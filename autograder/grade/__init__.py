@@ -3,7 +3,8 @@
     lmcourse grade --autograder dist/loss/autograder/autograder.zip submissions/ --out grades/loss
 
 writes grades/loss/final_grades.csv (Otter's layout), grades/loss/results/<submission>.json (Gradescope
-results.json form) and grades/loss/report.html. See README.md, section "Grading".
+results.json form), grades/loss/similarity.csv (similar code, see similarity.py) and grades/loss/report.html.
+See README.md, section "Grading".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import click
 
 from autograder.grade import sandbox
+from autograder.grade.similarity import THRESHOLD
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:
@@ -43,10 +45,17 @@ def _shard(value: str | None) -> tuple[int, int] | None:
 @click.option("--variants", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="student_id,variant mapping (default: the one inside the autograder zip)")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar, no table")
+# code similarity (issue 11): DIR/similarity.csv and a report.html section
+@click.option("--similarity-threshold", type=click.FloatRange(0, 1), default=THRESHOLD, show_default=True,
+              help="flag pairs of answers (or an answer and the reference) scoring at least this")
+@click.option("--no-similarity", is_flag=True, help="skip the code similarity check")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="the student notebook the class started from (default: ../student/<id>.ipynb next to the zip)")
 def grade_command(autograder: Path, submissions: tuple[Path, ...], out: Path, workers: int, timeout: float,
-                  memory: int, force: bool, shard: str | None, variants: Path | None, quiet: bool) -> None:
+                  memory: int, force: bool, shard: str | None, variants: Path | None, quiet: bool,
+                  similarity_threshold: float, no_similarity: bool, template: Path | None) -> None:
     """Grade SUBMISSION... (.ipynb, .py, Otter export .zip, or folders of them) with AUTOGRADER."""
-    from autograder.grade import batch, report
+    from autograder.grade import batch, report, similarity
     from autograder.grade.bundle import Bundle, BundleError
 
     if sandbox.isolation_level() != "full":
@@ -60,15 +69,20 @@ def grade_command(autograder: Path, submissions: tuple[Path, ...], out: Path, wo
         summaries = batch.run(autograder, list(submissions), out, opts)
     except (BundleError, ValueError, FileNotFoundError) as e:
         raise click.ClickException(str(e)) from e
-    questions = Bundle.load(autograder, variants).questions
+    bundle = Bundle.load(autograder, variants)
+    questions = bundle.questions
     header, rows = report.grade_rows(summaries, questions)
     if opts.shard is not None:
         click.echo(f"shard {shard}: {len(summaries)} submissions graded into {out / 'results'}; run again without "
                    "--shard over the same --out to merge", err=True)
         return
     report.write_csv(out / "final_grades.csv", header, rows)
-    report.write_report(out, summaries, questions, f"Grades: {summaries[0]['assignment'] if summaries else ''}")
+    similar = None if no_similarity else similarity.flag(autograder, variants, list(submissions), out,
+                                                         similarity_threshold, template)
+    report.write_report(out, summaries, questions, f"Grades: {summaries[0]['assignment'] if summaries else ''}",
+                        bundle.checks, similar, similarity_threshold)
     if not quiet:
         click.echo(report.table(header, rows))
-    click.echo(f"wrote {out / 'final_grades.csv'}, {out / 'report.html'}", err=True)
+    click.echo(f"wrote {out / 'final_grades.csv'}, {out / 'report.html'}"
+               + (f", {out / 'similarity.csv'} ({len(similar)} flagged)" if similar is not None else ""), err=True)
     sys.stdout.flush()

@@ -16,7 +16,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grade import pool, sandbox, scoring
+from autograder.grade import pool, report, sandbox, scoring
 from autograder.grade.bundle import Bundle
 from autograder.grade.jail import Jail
 from autograder.grade.submissions import Submission, Ungradable, collect, parse
@@ -155,6 +155,7 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
         with Jail(bundle) as jail:
             for job, reply in pool.run_jobs(jobs, workers, jail):
                 result = scoring.score(bundle.checks[job["variant"]], reply, cpu_limit=int(opts.timeout) + 1)
+                report.annotate(result, bundle.checks[job["variant"]], reply)  # MCQ answers, unattempted: report
                 path, key = meta[job["id"]]
                 _save(path, result, job["id"], key, job)
                 bar.update()

@@ -107,7 +107,8 @@ def test_fake_result_files_change_nothing(batch: dict) -> None:
     out = batch["out"]
     assert not (out / "results.json").exists()
     assert sorted(p.name for p in out.iterdir()) == ["final_grades.csv", "histogram.png", "mistakes.png",
-                                                      "question_means.png", "report.html", "results"]
+                                                      "question_means.png", "report.html", "results",
+                                                      "similarity.csv"]
     assert float(batch["grades"]["write_results.ipynb"]["total_points_earned"]) == 0
     assert "could not write __OUT__" not in gf.result(out, "write_results.ipynb")["output"]
 
