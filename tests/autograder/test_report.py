@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from pathlib import Path
 
+import grade_fixtures as gf  # tests/support, importable through tests/conftest.py
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
 
 from autograder.grade import report  # noqa: E402
 from autograder.runtime.checks import Checks, Question, Test  # noqa: E402

@@ -5,14 +5,11 @@ from __future__ import annotations
 import csv
 import inspect
 import json
-import sys
 import textwrap
 from pathlib import Path
 
+import grade_fixtures as gf  # tests/support, importable through tests/conftest.py
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
 
 from autograder.grade import similarity  # noqa: E402
 from autograder.grade.bundle import Bundle  # noqa: E402

@@ -12,15 +12,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import grade_fixtures as gf  # tests/support, importable through tests/conftest.py
 import nbformat
 import pytest
 from click.testing import CliRunner
 
 from autograder.build import build_command
 from autograder.build_content import assignment_ids
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "adversarial"))
-import grade_fixtures as gf  # noqa: E402
 
 pytestmark = pytest.mark.slow  # one kernel per notebook
 ROOT = Path(__file__).resolve().parents[2]
