@@ -17,11 +17,13 @@ from autograder.kit.edition import forbidden_functions, student_lmcore, write_st
 from autograder.kit.lmcore_ast import Package
 from lmcore.corpus import WORDS
 
+from .venvs import REACHABLE
+
 SURVIVORS = ["BPETokenizer", "BigramLM", "Corpus", "ENTROPY_FLOOR", "GPT", "GPTConfig", "entropy_rate", "load_corpus"]
 
 # Runs with -I -S (no PYTHONPATH, no site: no .pth, so not the checkout's editable install); sys.path is the
 # standard library, the edition, and the site-packages folder that holds torch and numpy.
-PROBE = textwrap.dedent("""
+PROBE = REACHABLE.join(textwrap.dedent("""
     import importlib, json, pkgutil, sys, types
     dest, forbidden = sys.argv[1], json.loads(sys.argv[2])
     sys.path[:0] = [dest]
@@ -37,19 +39,7 @@ PROBE = textwrap.dedent("""
     modules = {m.name: importlib.import_module(m.name) for m in pkgutil.iter_modules(lmcore.__path__, "lmcore.")}
     modules["lmcore"] = lmcore
 
-    def reachable(dotted):
-        parts = dotted.split(".")
-        for i in range(len(parts), 0, -1):  # the longest importable module prefix, then attributes
-            try:
-                obj = importlib.import_module(".".join(parts[:i]))
-            except ImportError:
-                continue
-            for attr in parts[i:]:
-                if not hasattr(obj, attr):
-                    return False
-                obj = getattr(obj, attr)
-            return True
-        return False
+    #REACHABLE
 
     def functions(obj, seen):
         if id(obj) in seen:
@@ -81,7 +71,7 @@ PROBE = textwrap.dedent("""
         "bpe": bpe.encode("the cat sat on the mat ."), "gpt_params": gpt.num_params(),
         "files": sorted(m.__file__ for m in modules.values()),
     }))
-""")
+""").split("#REACHABLE\n"))
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from autograder.kit.edition import forbidden_functions
 from autograder.kit.gradescope import AUTOGRADER_DIR, TORCH_INDEX
 from autograder.kit.wheel import sha256, wheel_name
 
-from .venvs import TIMINGS, clean_env, fresh_venv, run, site_files
+from .venvs import REACHABLE, TIMINGS, clean_env, fresh_venv, run, site_files
 
 ASSIGNMENTS = assignment_ids()
 
@@ -58,25 +58,13 @@ EXECUTE = textwrap.dedent("""
     print(json.dumps(cells))
 """)
 
-FORBIDDEN_PROBE = textwrap.dedent("""
+FORBIDDEN_PROBE = REACHABLE.join(textwrap.dedent("""
     import importlib, json, sys
-    def reachable(dotted):
-        parts = dotted.removesuffix(".__init__").split(".")
-        for i in range(len(parts), 0, -1):
-            try:
-                obj = importlib.import_module(".".join(parts[:i]))
-            except ImportError:
-                continue
-            for attr in parts[i:]:
-                if not hasattr(obj, attr):
-                    return False
-                obj = getattr(obj, attr)
-            return True
-        return False
+    #REACHABLE
     import lmcore
     names = json.loads(sys.argv[1])
     print(json.dumps({n: reachable(n) or hasattr(lmcore, n.removesuffix(".__init__").split(".")[-1]) for n in names}))
-""")
+""").split("#REACHABLE\n"))
 
 
 def _checks(built: Path) -> list[dict]:

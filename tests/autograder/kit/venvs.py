@@ -40,3 +40,21 @@ def fresh_venv(torch_venv: Path, dest: Path) -> Path:
     shutil.copytree(torch_venv, dest, symlinks=True, copy_function=os.link)
     TIMINGS[f"copy torch venv -> {dest.name}"] = time.perf_counter() - t0
     return dest
+
+
+# A probe's helper, run inside another interpreter: True when `dotted` ("pkg.mod.Class.method", a trailing
+# ".__init__" meaning the class) can be reached by import plus attributes (the longest importable module prefix).
+REACHABLE = """def reachable(dotted):
+    parts = dotted.removesuffix(".__init__").split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+"""
