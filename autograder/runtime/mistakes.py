@@ -78,8 +78,6 @@ MISTAKES: dict[str, Known] = {
                              "step also applies the earlier steps' gradients."),
     # grading outcomes that are not mistakes in the mathematics
     "unattempted": Known("not attempted", "the question still raises NotImplementedError or is left blank."),
-    "forbidden-lmcore": Known("used a forbidden library function", "this question asks you to implement it "
-                              "yourself."),
 }
 
 
