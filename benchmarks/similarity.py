@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.grade import similarity  # noqa: E402
+from autograder.grade import fingerprints, similarity  # noqa: E402
 from autograder.grade.submissions import collect  # noqa: E402
 
 BLANK = ROOT / "examples" / "submissions" / "loss" / "blank.ipynb"
@@ -226,13 +226,13 @@ def measure(rng: random.Random) -> dict:
 
 
 def _pair(q: str, a: str, b: str, boiler: set[int]) -> float:
-    da, db = similarity.fingerprint("a", a, boiler), similarity.fingerprint("b", b, boiler)
+    da, db = fingerprints.fingerprint("a", a, boiler), fingerprints.fingerprint("b", b, boiler)
     return similarity.compare(da, db, None, q, both_sides=True).score
 
 
 def _ref(q: str, a: str, refs: dict[str, str], boiler: set[int]) -> float:
-    da = similarity.fingerprint("a", a, boiler)
-    return max((similarity.compare(da, similarity.fingerprint(n, c, boiler), None, q, both_sides=False).score
+    da = fingerprints.fingerprint("a", a, boiler)
+    return max((similarity.compare(da, fingerprints.fingerprint(n, c, boiler), None, q, both_sides=False).score
                 for n, c in refs.items()), default=0.0)
 
 
@@ -278,8 +278,8 @@ def main() -> None:
     rng = random.Random(args.seed)
     built = _built()
     result: dict = {"benchmark": "similarity", "cpu_count": os.cpu_count(),
-                    "loadavg_1m": round(os.getloadavg()[0], 1), "k": similarity.K,
-                    "window": similarity.WINDOW, "common": similarity.COMMON, "threshold": similarity.THRESHOLD}
+                    "loadavg_1m": round(os.getloadavg()[0], 1), "k": fingerprints.K,
+                    "window": fingerprints.WINDOW, "common": similarity.COMMON, "threshold": similarity.THRESHOLD}
     result["scores"] = measure(rng)
     if args.measure_only:
         shutil.rmtree(built["tmp"], ignore_errors=True)
@@ -304,7 +304,7 @@ def main() -> None:
         across sizes on a loaded machine."""
         best, cpu, pairs = float("inf"), float("inf"), []
         for _ in range(2):
-            similarity.normalize.cache_clear()
+            fingerprints.normalize.cache_clear()
             compares[0] = 0
             t0, c0 = time.perf_counter(), time.process_time()
             pairs = similarity.run(batch, built["checks"], built["template"], similarity.THRESHOLD)
