@@ -35,7 +35,7 @@ HIDDEN_PACKAGES = ("lmcore", "autograder", "assignments", "solutions")  # never 
 @dataclass
 class Edition:
     root: Path
-    source: str  # "wheel:<name>", "kit", or "stubbed copy"
+    source: str  # "wheel:<name>" (the zip's student wheel) or "kit" (cut here from the bundle's forbidden lists)
     kept: list[str] = field(default_factory=list)  # forbidden functions left in because the probes call them
 
 
