@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from autograder.build import build_assignment
-from autograder.build_content import assignment_ids
-from autograder.variants import Student
+from autograder.course.content import assignment_ids
+from autograder.course.variants import Student
 
 N_STUDENTS = 300
 ROOT = Path(__file__).resolve().parent.parent

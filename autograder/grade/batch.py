@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.course.outputs import remove_stale_temporaries, write_atomic
 from autograder.grade import pool, report, sandbox, scoring
 from autograder.grade.bundle import Bundle
+from autograder.grade.files import result_path
 from autograder.grade.jail import Jail
 from autograder.grade.submissions import Submission, Ungradable, collect, parse
 
@@ -36,40 +37,11 @@ class Options:
     progress: bool = True
 
 
-def result_path(out: Path, name: str) -> Path:
-    return out / "results" / (name.replace("/", "__") + ".json")
-
-
 def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
     if shard is None:
         return True
     k, n = shard
     return int(hashlib.sha256(name.encode()).hexdigest()[:16], 16) % n == k - 1
-
-
-_HOST = socket.gethostname().replace("-", "_")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{_HOST}-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:  # rename is atomic: a reader (or a rerun) sees old or new, whole
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def remove_stale_temporaries(folder: Path) -> None:
-    """Delete temporary files left by a grader killed mid-write: only this host's, and only those whose process is
-    gone, since shards on other hosts (or still running here) may be writing into the same folder."""
-    for tmp in folder.glob(".*.tmp-*"):
-        host, _, pid = tmp.name.rpartition(".tmp-")[2].rpartition("-")
-        if host != _HOST or not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            tmp.unlink(missing_ok=True)
-        except PermissionError:
-            pass
 
 
 def _key(bundle: Bundle, data: bytes) -> str:

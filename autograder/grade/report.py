@@ -9,6 +9,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from autograder.course.outputs import write_atomic
+from autograder.grade.files import result_path
 from autograder.runtime.checks import Checks
 
 POINTS_ROW = "points-per-question"  # Otter's label for the first row
@@ -32,8 +34,6 @@ def grade_rows(summaries: list[dict], questions: list[tuple[str, float]]) -> tup
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    from autograder.grade.batch import write_atomic
-
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
@@ -248,8 +248,6 @@ def _similarity_section(pairs: list, threshold: float | None, limit: int = 50) -
 
 
 def _students(summaries: list[dict], order: list[str]) -> str:
-    from autograder.grade.batch import result_path
-
     e = html.escape
     rows = []
     for s in sorted(summaries, key=lambda s: s["file"]):

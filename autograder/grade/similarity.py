@@ -90,7 +90,7 @@ def answer_regions(cells: list[str]) -> dict[str, list[str]]:
 
 def solution_code(assignment: str, question: str, root: Path = ROOT) -> str | None:
     """The question's solutions/<assignment>/<slug>.py without Otter's prompt block and solution markers, or None."""
-    from autograder.build_content import ContentError, load_assignment
+    from autograder.course.content import ContentError, load_assignment
 
     try:
         a = load_assignment(assignment, root)
@@ -222,7 +222,7 @@ def run(subs: list[Submission], checks: Checks, template: Path | None, threshold
 
 
 def write_csv(path: Path, pairs: list[Pair]) -> None:
-    from autograder.grade.batch import write_atomic
+    from autograder.course.outputs import write_atomic
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

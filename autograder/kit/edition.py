@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from importlib.util import find_spec
 from pathlib import Path
 
+from autograder.course.content import forbidden_functions  # noqa: F401  (the kit's entry to the content's lists)
 from autograder.kit.lmcore_ast import Package
 
 EXCLUDED_MODULES = ("train", "train_*", "demo")  # glob patterns of lmcore modules never shipped to students
@@ -57,21 +58,3 @@ def write_student_edition(dest: Path, forbidden: Iterable[str]) -> Path:
     shutil.copytree(ag / "runtime", dest / "autograder" / "runtime",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return dest
-
-
-def forbidden_functions() -> list[str]:
-    """The union of every question's forbidden list across all assignments (default variants), sorted.
-
-    The one place that reads the content's forbidden lists; adapt it when the content API changes.
-    """
-    from autograder.build import draw_mcqs, make_checks, variant_params
-    from autograder.build_content import assignment_ids, load_assignment
-    from autograder.variants import DEFAULT
-
-    names: set[str] = set()
-    for assignment_id in assignment_ids():
-        a = load_assignment(assignment_id)
-        checks = make_checks(a, variant_params(a, DEFAULT), draw_mcqs(a, DEFAULT), DEFAULT)
-        for question in checks.questions:
-            names.update(question.forbidden)
-    return sorted(names)

@@ -20,7 +20,7 @@ from typing import Any
 import click
 import mistune
 
-from autograder import variants
+from autograder.course import variants
 
 from .engine import LETTERS, item_ids, render_variant
 
@@ -73,7 +73,8 @@ def parse_items(spec: str | None) -> list[str]:
 
 
 def read_roster(path: Path) -> list[dict[str, str]]:
-    """The roster through autograder.variants.read_roster; any id is kept, since file_stem sanitizes file names."""
+    """The roster through autograder.course.variants.read_roster; any id is kept (file_stem sanitizes file
+    names)."""
     try:
         students = variants.read_roster(path, file_safe_ids=False)
     except ValueError as e:

@@ -59,7 +59,7 @@ BUILD_AND_SCORE = """\
 import json, sys
 from pathlib import Path
 from autograder.build import build_assignment
-from autograder.build_examples import score
+from autograder.build.examples import score
 from autograder.runtime.checks import Checks
 
 out = Path(sys.argv[1])
@@ -120,7 +120,7 @@ def test_authoring_recipes_add_a_question_and_an_assignment(copy: Path, tmp_path
     demo_result = result["demo"]
     assert demo_result["questions"] == ["q1"] and demo_result["solution"] == demo_result["possible"] == 2
     assert "For x = 21 that is 42" in demo_result["student"]
-    ids = subprocess.run([sys.executable, "-c", "from autograder.build_content import assignment_ids as a; "
+    ids = subprocess.run([sys.executable, "-c", "from autograder.course.content import assignment_ids as a; "
                           "print(a())"], cwd=copy, env=env, capture_output=True, text=True, check=True)
     assert ids.stdout.strip() == "['demo', 'loss', 'tokens', 'training']"
     assert sorted(p.name for p in (copy / "assignments" / "loss").iterdir()) == sorted([*before, "08_double"])

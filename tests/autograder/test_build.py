@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.build import build_command
-from autograder.build_content import assignment_ids
-from autograder.build_examples import fill, make_examples, mcq_keys
+from autograder.build.examples import fill, make_examples, mcq_keys
+from autograder.cli.build import build_command
+from autograder.course.content import assignment_ids
 from autograder.runtime.checks import Checks
 
 ASSIGNMENTS = assignment_ids()
@@ -193,7 +193,7 @@ def test_build_bad_roster_is_reported_with_its_file_name(tmp_path):
     assert result.exit_code != 0 and "bad.csv" in result.output and "student_id" in result.output
     rows = tmp_path / "rows.csv"
     rows.write_text("student_id,name\ns1,A\n,B\ns1,C\ns2,D\n")
-    from autograder.variants import read_roster
+    from autograder.course.variants import read_roster
 
     assert [s.student_id for s in read_roster(rows)] == ["s1", "s2"]  # bad rows skipped, the rest kept
 
@@ -234,7 +234,7 @@ def test_build_committed_examples_match_a_fresh_build(built, tmp_path):
 
 def test_build_examples_expected_totals_are_computed_not_typed(built):
     """expected.json is what build_examples.score gives each committed example (run --update after a change)."""
-    from autograder.build_examples import score
+    from autograder.build.examples import score
 
     for a in ASSIGNMENTS:
         checks = Checks.from_json((built / a / "autograder" / "checks" / "default.json").read_text())
@@ -324,7 +324,7 @@ def test_build_unknown_assignment_is_refused_and_a_broken_one_does_not_stop_the_
     result = CliRunner().invoke(build_command, ["nope", "--out", str(tmp_path)])
     assert result.exit_code != 0 and "unknown assignment 'nope'" in result.output and "loss" in result.output
 
-    import autograder.build as build
+    import autograder.build.assignment as build
 
     real = build.load_assignment
 

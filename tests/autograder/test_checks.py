@@ -134,7 +134,7 @@ def test_checks_unimplemented_stub_and_blank_mcq_are_unattempted():
 def test_checks_mcq_public_check_validates_only_the_format_and_says_it_is_recorded():
     """Issue 10 #2: the public MCQ check passes any option letter (right or wrong) and says it is graded later;
     it rejects what is not an option letter ("Option B", "E"), before the deadline."""
-    from autograder.build_mcq import MCQ
+    from autograder.build.mcq import MCQ
 
     mcq = MCQ("item", "stem", ["w", "x", "y", "z"], ["C"])
     q = mcq.question("q7", 1)

@@ -8,7 +8,7 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from autograder.train import train_command
+from autograder.cli.train import train_command
 from lmcore import ENTROPY_FLOOR
 from lmcore.train_config import preset
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import grade_fixtures as gf
 import pytest
 
+from autograder.course import outputs
 from autograder.grade import batch, pool, report, scoring
 from autograder.grade.bundle import Bundle, BundleError
 from autograder.grade.sandbox import Limits
@@ -302,7 +303,7 @@ def test_final_grades_follow_otters_layout(tmp_path: Path) -> None:
 
 
 def test_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
-    batch.write_atomic(tmp_path / "r.json", "{}")
+    outputs.write_atomic(tmp_path / "r.json", "{}")
     assert os.listdir(tmp_path) == ["r.json"]
 
 
@@ -332,12 +333,12 @@ def test_only_dead_writers_temporaries_are_removed(tmp_path: Path) -> None:
 
     dead = subprocess.Popen(["true"])
     dead.wait()
-    live = tmp_path / f".a.json.tmp-{batch._HOST}-{os.getpid()}"  # a shard still writing
-    gone = tmp_path / f".b.json.tmp-{batch._HOST}-{dead.pid}"
+    live = tmp_path / f".a.json.tmp-{outputs._HOST}-{os.getpid()}"  # a shard still writing
+    gone = tmp_path / f".b.json.tmp-{outputs._HOST}-{dead.pid}"
     other = tmp_path / ".c.json.tmp-otherhost-1"  # a shard on another machine of the cluster
     for p in (live, gone, other):
         p.write_text("{")
-    batch.remove_stale_temporaries(tmp_path)
+    outputs.remove_stale_temporaries(tmp_path)
     assert live.exists() and other.exists() and not gone.exists()
 
 

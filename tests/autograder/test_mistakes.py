@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from autograder.build import draw_mcqs, make_checks, variant_params
-from autograder.build_content import assignment_ids, load_assignment
+from autograder.course.content import assignment_ids, load_assignment
+from autograder.course.variants import DEFAULT, variant_id
 from autograder.runtime.mistakes import MISTAKES, feedback, label
-from autograder.variants import DEFAULT, variant_id
 
 
 @pytest.mark.parametrize("assignment", assignment_ids())

@@ -17,8 +17,8 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.build import build_command
-from autograder.build_content import assignment_ids
+from autograder.cli.build import build_command
+from autograder.course.content import assignment_ids
 
 pytestmark = pytest.mark.slow  # one kernel per notebook
 ROOT = Path(__file__).resolve().parents[2]

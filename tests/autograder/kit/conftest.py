@@ -21,7 +21,7 @@ def kit_tmp(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built(kit_tmp) -> Path:
     """`lmcourse build --out D` for every assignment."""
-    from autograder.build import build_command
+    from autograder.cli.build import build_command
 
     out = kit_tmp / "dist"
     t0 = time.perf_counter()

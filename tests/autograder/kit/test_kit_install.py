@@ -22,8 +22,8 @@ import nbformat
 import pytest
 import yaml
 
-from autograder.build_content import assignment_ids
-from autograder.build_examples import fill
+from autograder.build.examples import fill
+from autograder.course.content import assignment_ids
 from autograder.kit.edition import forbidden_functions
 from autograder.kit.gradescope import AUTOGRADER_DIR, TORCH_INDEX
 from autograder.kit.wheel import sha256, wheel_name
@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = [*(ROOT / "lmcore").glob("*.py"), *(ROOT / "autograder" / "runtime").glob("*.py")]
 # what computes expectations and MCQ keys: the specs and quiz bank, the solutions, and the quiz engine
 ANSWER_SOURCES = [*(ROOT / "assignments").rglob("*.py"), *(ROOT / "solutions").rglob("*.py"),
-                  *(ROOT / "autograder" / "quiz").rglob("*.py"), *(ROOT / "autograder").glob("build*.py")]
+                  *(ROOT / "autograder" / "quiz").rglob("*.py"), *(ROOT / "autograder" / "build").rglob("*.py")]
 TOOL_PATHS = ("assignments/", "solutions/", "autograder/build", "autograder/grade/", "autograder/quiz/",
-              "autograder/kit/", "autograder/variants.py", "autograder/cli.py")
+              "autograder/kit/", "autograder/course/", "autograder/cli/")
 
 EXECUTE = textwrap.dedent("""
     import json, sys
@@ -162,8 +162,8 @@ def test_kit_solution_runs_in_a_real_kernel_with_public_checks_passing(assignmen
 def test_kit_tools_and_content_cannot_be_imported(built, kit_venv, kit_tmp):
     venv, _ = kit_venv
     script = ("import importlib, json\nout = {}\n"
-              "for m in ['assignments', 'solutions', 'autograder.build', 'autograder.build_mcq', 'autograder.grade',"
-              " 'autograder.quiz', 'autograder.variants', 'autograder.cli', 'autograder.kit']:\n"
+              "for m in ['assignments', 'solutions', 'autograder.build', 'autograder.build.mcq', 'autograder.grade',"
+              " 'autograder.quiz', 'autograder.course.variants', 'autograder.cli', 'autograder.kit']:\n"
               "    try:\n        importlib.import_module(m)\n        out[m] = 'imported'\n"
               "    except ModuleNotFoundError:\n        out[m] = 'missing'\n"
               "import lmcore, autograder.runtime\nout['lmcore'] = lmcore.__file__\nprint(json.dumps(out))")

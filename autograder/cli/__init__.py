@@ -1,5 +1,6 @@
-"""The `lmcourse` command line. Each verb lives in its own module and is imported only when used,
-so `lmcourse quiz` does not pay for torch and a broken verb cannot break the others."""
+"""The `lmcourse` command line. Each verb is a click command in its own module of this package (the top layer: it
+may import every tool, nothing imports it), imported only when used, so `lmcourse quiz` does not pay for torch and a
+broken verb cannot break the others."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import click
 
 # verb -> "module:attribute" of a click command
 VERBS: dict[str, str] = {
-    "build": "autograder.build:build_command",
-    "grade": "autograder.grade:grade_command",
-    "quiz": "autograder.quiz:quiz_command",
-    "train": "autograder.train:train_command",
-    "demo": "autograder.demo:demo_command",
+    "build": "autograder.cli.build:build_command",
+    "grade": "autograder.cli.grade:grade_command",
+    "quiz": "autograder.cli.quiz:quiz_command",
+    "train": "autograder.cli.train:train_command",
+    "demo": "autograder.cli.demo:demo_command",
 }
 
 
@@ -35,6 +36,3 @@ class LazyGroup(click.Group):
 def main() -> None:
     """lmcourse: build, grade and quiz the module 'Pre-training objective for language models'."""
 
-
-if __name__ == "__main__":
-    main()

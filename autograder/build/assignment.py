@@ -1,4 +1,4 @@
-"""`lmcourse build`: render each assignment (found by folder, see autograder/build_content.py) into the base notebook
+"""Build one assignment: render it (found by folder, see autograder/course/content.py) into the base notebook
 template, run Otter Assign once, and write per-student variants.
 
 Output per assignment id (see README "Assignments and variants"):
@@ -20,21 +20,19 @@ import csv
 import io
 import json
 import shutil
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-import click
 import nbformat
 
-from autograder.build_content import Assignment, ContentError, assignment_ids, load_assignment
-from autograder.build_mcq import MCQ, draw
-from autograder.build_notebook import render_master, stable_ids, write_notebook
+from autograder.course.content import Assignment, ContentError, assignment_ids, load_assignment
+from autograder.build.mcq import MCQ, draw
+from autograder.build.notebook import render_master, stable_ids, write_notebook
 from autograder.kit.package import package_assignment
 from autograder.runtime.checks import Checks, Question
-from autograder.variants import DEFAULT, Student, read_roster, variant_id, variant_seed
+from autograder.course.variants import DEFAULT, Student, read_roster, variant_id, variant_seed
 
 
 def variant_params(a: Assignment, variant: str) -> dict:
@@ -214,42 +212,3 @@ def _otter_assign(master: Path, dest: Path) -> None:
         otter_assign(str(master), str(dest), no_pdfs=True, no_run_tests=True)
     except Exception as e:
         raise RuntimeError(f"otter assign failed on {master.name}: {e}") from e
-
-
-@click.command("build")
-@click.argument("ids", nargs=-1)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
-              show_default=True, help="output directory")
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="CSV with a student_id column: build one variant per student")
-@click.option("--seed", type=int, default=None, help="variant seed (with --roster); same seed, same variants")
-def build_command(ids: tuple[str, ...], out: Path, roster: Path | None, seed: int | None) -> None:
-    """Build assignments IDS (default: all) into OUT: student notebooks, solution notebook, autograder.zip."""
-    if seed is not None and roster is None:
-        raise click.UsageError("--seed only makes sense with --roster")
-    students: list[Student] = []
-    if roster is not None:
-        try:
-            students = read_roster(roster)
-        except ValueError as e:
-            raise click.ClickException(str(e)) from e
-        if seed is None:
-            raise click.UsageError("--roster needs --seed (the variants are deterministic in the seed)")
-        if not students:
-            raise click.ClickException(f"{roster}: no usable student_id in the roster (see the skipped rows above); "
-                                       "nothing to build")
-    known = assignment_ids()
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise click.BadParameter(f"unknown assignment {unknown[0]!r}; known: {', '.join(known)}")
-    failed = []
-    for assignment in ids or known:
-        try:
-            summary = build_assignment(assignment, out, students, seed)
-            package_assignment(out / assignment)  # student kit + Gradescope-ready zip (autograder/kit)
-            click.echo(describe(summary, out / assignment))
-        except Exception as e:  # one broken assignment must not stop the others
-            failed.append(assignment)
-            click.echo(f"{assignment}: build failed: {e}", err=True)
-    if failed:
-        sys.exit(1)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION_DIR = re.compile(r"^(\d+)_([a-z][a-z0-9_]*)$")
 
 
@@ -118,3 +118,21 @@ def _module(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def forbidden_functions(root: Path = ROOT) -> list[str]:
+    """The union of every code question's `forbidden` list across all assignments (default variant), sorted: what
+    the student edition of lmcore leaves out (autograder/kit/edition.py)."""
+    from autograder.runtime.checks import Question
+
+    names: set[str] = set()
+    for assignment_id in assignment_ids(root):
+        a = load_assignment(assignment_id, root)
+        params = a.module.params(None)  # the default variant; forbidden lists do not depend on the variant
+        for q in a.questions:
+            if q.kind == "code":
+                built = q.checks_module().question(params, q.name)
+                if not isinstance(built, Question):
+                    raise ContentError(f"{q.path / 'checks.py'}: question(p, name) must return a Question")
+                names.update(built.forbidden)
+    return sorted(names)

@@ -2,7 +2,7 @@
 from a built student notebook by filling its answer cells. The mistakes come from each question folder's
 mistakes.py (EXAMPLES: example name -> a wrong version of the question's function).
 
-`python -m autograder.build_examples --update [ID ...]` rewrites the notebooks and expected.json, whose totals are
+`python -m autograder.build.examples --update [ID ...]` rewrites the notebooks and expected.json, whose totals are
 computed here by running each notebook's code and the assignment's checks in this process (the tests assert that
 stock `otter run` and `lmcourse grade` give the same totals).
 """
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build_content import ROOT, assignment_ids, load_assignment
-from autograder.build_notebook import write_notebook
+from autograder.course.content import ROOT, assignment_ids, load_assignment
+from autograder.build.notebook import write_notebook
 from autograder.runtime.checks import Checks
 
 
@@ -144,7 +144,7 @@ def update(assignment: str, out_root: Path = ROOT / "examples" / "submissions") 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m autograder.build_examples", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.build.examples", description=__doc__.split("\n")[0])
     parser.add_argument("ids", nargs="*", help="assignments (default: all)")
     parser.add_argument("--update", action="store_true", required=True,
                         help="rewrite examples/submissions/<id>/ and expected.json")

@@ -1,4 +1,4 @@
-"""Render the base notebook template (autograder/templates/notebook.ipynb.j2) with an assignment's content into an
+"""Render the base notebook template (templates/notebook.ipynb.j2) with an assignment's content into an
 Otter master notebook, and turn test data into Otter test cells.
 
 Template text is a sequence of cells, each introduced by a marker line:
@@ -20,10 +20,10 @@ from typing import Any
 import jinja2
 import nbformat
 
-from autograder.build_content import ROOT, Assignment, QuestionDir
-from autograder.build_mcq import MCQ
+from autograder.course.content import ROOT, Assignment, QuestionDir
+from autograder.build.mcq import MCQ
 from autograder.runtime.checks import Checks
-from autograder.variants import DEFAULT
+from autograder.course.variants import DEFAULT
 
 __all__ = ["ROOT", "parse_cells", "render_master", "stable_ids", "test_cells", "write_notebook"]
 MARKER = re.compile(r"^#%% (markdown|code|raw)(?: key=(\S+))?\s*$")

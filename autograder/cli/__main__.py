@@ -1,0 +1,5 @@
+"""`python -m autograder.cli` is `lmcourse`."""
+
+from autograder.cli import main
+
+main()
