@@ -97,8 +97,33 @@ def grade(autograder: Path, inputs: list[Path], out: Path, opts: batch.Options, 
         with store.transaction():
             for s in summaries:
                 store.put_result(s["file"], s)
+            store.set_settings({"similarity": _stored(similarity)})
         summary = views.write_all(out, store, bundle, similarity)
     summary["notes"] = notes + summary["notes"]
+    return summary
+
+
+def _stored(similarity: dict | None) -> dict | None:
+    if similarity is None:
+        return None
+    template = similarity.get("template")
+    return {"threshold": similarity["threshold"], "template": str(Path(template).resolve()) if template else None}
+
+
+def refresh(out: Path, settings: dict | None = None, autograder: Path | None = None) -> dict:
+    """Recompute every output of a class folder without grading (after `lmcourse handback`, `export` or `remove`),
+    with the autograder zip and similarity settings of its last grading run unless given."""
+    from autograder.term import views
+
+    if not stores.exists(out):
+        raise ValueError(f"{out}: not a class folder (no {stores.FILE}); grade into it first")
+    with ClassStore(out) as store:
+        record(store, Instructions(settings=settings or {}))
+        zip_path = autograder or Path(store.setting("autograder", ""))
+        if not zip_path.is_file():
+            raise ValueError(f"{out}: the autograder zip of its last run ({zip_path}) is gone; pass --autograder")
+        summary = views.write_all(out, store, Bundle.load(zip_path), store.setting("similarity"))
+    summary["notes"] = list(summary["notes"])
     return summary
 
 

@@ -64,8 +64,9 @@ def write_all(out: Path, store: ClassStore, bundle: Bundle, similarity: dict | N
     write_csv(out / "grades.csv", *grade_table(rows, questions))
     similar = None
     if similarity is not None:
+        template = similarity.get("template")
         similar = sim.flag(bundle.path, None, [out / SUBMISSIONS], out, similarity["threshold"],
-                           similarity.get("template"))
+                           Path(template) if template else None)
     assignment = next(iter(bundle.checks.values())).assignment
     report.write_report(out, listed, bundle.questions, f"Grades: {assignment}", bundle.checks, similar,
                         similarity["threshold"] if similarity else None, students=rows)
