@@ -263,23 +263,29 @@ def _students(summaries: list[dict], order: list[str]) -> str:
 
 
 def _class_rows(students: list[dict]) -> str:
-    """The class (autograder/term rows, INTERFACES.md): one row per student, its late penalty, overrides and flags,
-    the flagged ones first so what needs the instructor's action is on top."""
+    """The class (autograder/term rows, INTERFACES.md): one row per student with its counted submission, why it lost
+    points, late penalty, overrides and flags; flagged rows first, so what needs the instructor is on top."""
     e = html.escape
+
+    def quiet(r: dict) -> bool:
+        return all(f.startswith(("extension", "on time")) for f in r["flags"])
+
     rows = []
-    for r in sorted(students, key=lambda r: (not r["flags"] or all(f.startswith(("extension", "on time"))
-                                                                      for f in r["flags"]), )):
+    for r in sorted(students, key=quiet):
         who = e(r["student_id"] or "(not on the roster)") + (f" {e(r['name'])}" if r.get("name") else "")
         link = (f'<a href="{e(result_path(Path("."), r["file"]).as_posix())}">{e(r["file"])}</a>'
                 if r.get("file") else "—")
+        cats = categories(r["summary"]) if r.get("summary") else {}
+        why = "; ".join(f"{q}: {', '.join(label(m) for m in ids)}" for q, ids in cats.items())
         changes = "; ".join(f"{o['target']} {o['points']:+g}" + (f" ({o['reason']})" if o["reason"] else "")
                             for o in r["overrides"])
         rows.append(f'<tr id="{anchor(r["file"] or r["student_id"] or "")}"><td>{who}</td><td>{link}</td>'
-                    f"<td>{e(r['status'])}</td><td class=n>{_num(r['raw'])}</td><td>{r['late_days'] or ''}</td>"
-                    f"<td class=n>{_num(r['penalty']) if r['penalty'] else ''}</td><td>{e(changes)}</td>"
-                    f"<td class=n>{_num(r['final'])} / {_num(r['possible'])}</td>"
+                    f"<td>{e(r['status'])}</td><td class=n>{_num(r['raw'])}</td><td>{e(why)}</td>"
+                    f"<td>{r['late_days'] or ''}</td><td class=n>{_num(r['penalty']) if r['penalty'] else ''}</td>"
+                    f"<td>{e(changes)}</td><td class=n>{_num(r['final'])} / {_num(r['possible'])}</td>"
                     f"<td>{'<br>'.join(e(f) for f in r['flags'])}</td></tr>")
-    return ("<h2>Students</h2><p>One row per student: the counted (latest) submission, its autograded score, late "
-            "days and points deducted, the instructor's overrides and the final score; rows with flags first."
-            "</p><table><tr><th>student</th><th>submission</th><th>status</th><th>raw</th><th>late days</th>"
-            f"<th>penalty</th><th>overrides</th><th>final</th><th>flags</th></tr>{''.join(rows)}</table>")
+    return ("<h2>Students</h2><p>One row per student: the counted (latest) submission, its autograded score, why it "
+            "lost points, late days and points deducted, the instructor's overrides and the final score; rows with "
+            "flags first. Each submission links to its results.json.</p><table><tr><th>student</th><th>submission"
+            "</th><th>status</th><th>raw</th><th>lost points on</th><th>late days</th><th>penalty</th>"
+            f"<th>overrides</th><th>final</th><th>flags</th></tr>{''.join(rows)}</table>")

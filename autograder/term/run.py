@@ -82,16 +82,18 @@ def grade(autograder: Path, inputs: list[Path], out: Path, opts: batch.Options, 
         known = store.submissions()
         collected, notes = collect_into(out, inputs, roster, known)
         records = _identities(out, roster, known, {r["name"]: r for r in collected})
+        given = {r["name"] for r in collected} if inputs else set(records)
         for name, rec in records.items():
             rec["graded_as"] = [rec["student_id"], rec["refused"]]
-            if name in known and known[name].get("graded_as") != rec["graded_as"]:
+            regrade = opts.force and name in given  # --force: the submissions given (all, when none are)
+            if regrade or (name in known and known[name].get("graded_as") != rec["graded_as"]):
                 result_path(out, name).unlink(missing_ok=True)  # graded as someone else before: grade it again
         with store.transaction():
             store.forget([n for n in known if n not in records])  # removed from submissions/ by hand
             for rec in records.values():
                 store.put_submission(rec)
-        opts = dataclasses.replace(opts, identities={n: r["student_id"] for n, r in records.items()
-                                                     if r["student_id"]},
+        opts = dataclasses.replace(opts, force=False, identities={n: r["student_id"] for n, r in records.items()
+                                                                  if r["student_id"]},
                                    refused={n: r["refused"] for n, r in records.items() if r["refused"]})
         summaries = batch.run(autograder, [out / SUBMISSIONS], out, opts)
         with store.transaction():
