@@ -148,10 +148,12 @@ def download_members(path: Path, max_bytes: int) -> tuple[list[Member], list[str
         for info in zf.infolist():
             name = info.filename
             parts = name.replace("\\", "/").split("/")
-            if info.is_dir() or _ignored(name):
+            if info.is_dir():
                 continue
             if name.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", name) or "" in parts:
                 notes.append(f"{path}: member {name!r} points outside the download; skipped")
+                continue
+            if _ignored(name):
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
                 notes.append(f"{path}: member {name!r} is a symbolic link; skipped")
