@@ -50,7 +50,14 @@ def class_summary(summary: dict, out: Path, quiet: bool) -> None:
     for note in summary["notes"]:
         click.echo(for_terminal(note), err=True)
     if not quiet:
-        table = report.table(summary["header"], summary["body"])
+        rows = summary["rows"]
+        if any(r["student_id"] for r in rows):  # the class: one line per student
+            header = ["student_id", "status", "raw", "late", "penalty", "final", "flags"]
+            body = [[r["student_id"] or "-", r["status"], f"{r['raw']:g}", str(r["late_days"]), f"{r['penalty']:g}",
+                     f"{r['final']:g}", ", ".join(dict.fromkeys(f.split(":")[0] for f in r["flags"]))] for r in rows]
+        else:  # no roster, no ids: Otter's table of files
+            header, body = summary["header"], summary["body"]
+        table = report.table(header, body)
         click.echo("\n".join(for_terminal(line) for line in table.split("\n")))
     similar = summary["similar"]
     reach = summary["reach"]

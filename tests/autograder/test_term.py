@@ -272,3 +272,37 @@ def test_removing_a_submission_needs_asking_and_keeps_the_students_row(term: dic
     after = _rows(out / "grades.csv")
     assert after["s012"]["status"] == "missing" and after["s011"] == rows["s011"]
     assert not (out / "submissions" / rows["s012"]["file"]).exists()
+
+
+def test_build_roster_hands_out_bundles_and_a_moodle_zip(term: dict) -> None:
+    built, students = term["built"], term["students"]
+    kit = sorted(p.name for p in (built / "student").iterdir() if p.is_file() and p.suffix != ".ipynb")
+    for sid in students:
+        bundle = built / "handout" / sid / gf.ASSIGNMENT
+        assert sorted(p.name for p in bundle.iterdir()) == sorted([*kit, f"{gf.ASSIGNMENT}.ipynb"])
+        assert (bundle / f"{gf.ASSIGNMENT}.ipynb").read_bytes() == \
+            (built / "student" / sid / f"{gf.ASSIGNMENT}.ipynb").read_bytes()  # the build's scanned notebook
+    by_participant = {s["participant_id"]: sid for sid, s in students.items()}
+    with zipfile.ZipFile(built / "handout" / "moodle-handout.zip") as zf:
+        for name in zf.namelist():
+            info = name.split("_", 4)  # importziplib.php's rule, as for feedback
+            sid = by_participant[info[1]]
+            assert info[2:] == ["assignsubmission", "file", f"{gf.ASSIGNMENT}.zip"]
+            assert zf.read(name) == (built / "handout" / f"{sid}.zip").read_bytes()
+        assert len(zf.namelist()) == 30
+
+
+def test_handout_copies_bundles_into_jupyterhub_homes_and_keeps_student_work(term: dict, tmp_path: Path) -> None:
+    roster = term["tmp"] / "roster.csv"
+    for user in ("user1", "user2", "user3"):
+        (tmp_path / user).mkdir()
+    (tmp_path / "user2" / gf.ASSIGNMENT).mkdir()
+    (tmp_path / "user2" / gf.ASSIGNMENT / f"{gf.ASSIGNMENT}.ipynb").write_text("my work")
+    args = ["handout", str(term["built"]), "--roster", str(roster), "--homes", str(tmp_path / "{username}")]
+    dry = _lmcourse(*args, "--dry-run").stdout
+    assert "s001 (user1): would copy" in dry and not (tmp_path / "user1" / gf.ASSIGNMENT).exists()
+    done = _lmcourse(*args).stdout
+    assert (tmp_path / "user1" / gf.ASSIGNMENT / f"{gf.ASSIGNMENT}.ipynb").read_bytes() == \
+        (term["built"] / "student" / "s001" / f"{gf.ASSIGNMENT}.ipynb").read_bytes()
+    assert (tmp_path / "user2" / gf.ASSIGNMENT / f"{gf.ASSIGNMENT}.ipynb").read_text() == "my work"
+    assert f"kept existing {gf.ASSIGNMENT}.ipynb" in done and "s004: skipped, no home folder" in done
