@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _CANVAS = re.compile(r"^(?P<name>.*?)(?:_(?P<late>LATE))?_(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$", re.S)
+_CANVAS_ENTRY = re.compile(r"^(?P<name>.*?)(?:_(?P<late>LATE))?_(?P<user>\d+)_(?P<file>text\.html|link\.html)$", re.S)
 _CANVAS_ANON = re.compile(r"^(?:(?P<late>LATE)_)?anon_(?P<anon>[A-Za-z0-9]+)_(?P<attachment>\d+)_(?P<file>.+)$",
                           re.S)
 _MOODLE = re.compile(r"^(?P<name>[^_]*)_(?P<participant>\d+)_(?P<plugin>assignsubmission_[a-z]+)(?:_(?P<rest>.*))?$",
@@ -51,6 +52,8 @@ def canvas_upload(file_name: str) -> Upload | None:
     if m := _CANVAS.match(file_name):
         prefix = file_name[: m.end("attachment")]
         return Upload("canvas", m["user"], m["name"], m["file"], bool(m["late"]), int(m["attachment"]), prefix)
+    if m := _CANVAS_ENTRY.match(file_name):  # a text entry or a URL submission: no attachment
+        return Upload("canvas", m["user"], m["name"], m["file"], bool(m["late"]), 0, file_name[: m.end("user")])
     if m := _CANVAS_ANON.match(file_name):
         return Upload("canvas", "", f"anon_{m['anon']}", m["file"], bool(m["late"]), int(m["attachment"]),
                       file_name[: m.end("attachment")])

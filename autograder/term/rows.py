@@ -16,6 +16,7 @@ from autograder.course.variants import Student
 from autograder.term.deadlines import Policy, late_days, penalty
 
 MISSING = "missing"
+NOT_A_NOTEBOOK = "unsupported-file"  # grading status of a file of another kind (autograder/grade/submissions.py)
 
 
 def read_overrides(path: Path) -> list[dict]:
@@ -77,6 +78,12 @@ def _apply(overrides: list[dict], questions: dict[str, float], points: dict[str,
 def _row(student: Student | None, subs: list[dict], summaries: dict[str, dict], overrides: list[dict],
          policy: Policy, extension: float, points: dict[str, float]) -> tuple[dict, list[str]]:
     subs = sorted(subs, key=_order)
+    # a file that is no notebook at all (a PDF beside the notebook) never hides the student's notebook
+    ignored = [s for s in subs if (summaries.get(s["name"]) or {}).get("status") == NOT_A_NOTEBOOK]
+    if len(ignored) < len(subs):
+        subs = [s for s in subs if s not in ignored]
+    else:
+        ignored = []
     counted = subs[-1] if subs else None
     summary = summaries.get(counted["name"]) if counted else None
     possible = float(summary.get("possible", sum(points.values()))) if summary else sum(points.values())
@@ -96,6 +103,7 @@ def _row(student: Student | None, subs: list[dict], summaries: dict[str, dict], 
     if counted and not counted.get("source") and counted.get("metadata_student_id"):
         flags.append(f"identity-unverified: only the notebook's own metadata says {counted['metadata_student_id']}")
     flags += [f"superseded: {s['name']} (an earlier upload; the latest counts)" for s in subs[:-1]]
+    flags += [f"ignored: {s['name']} (not a notebook, .py or Otter zip)" for s in ignored]
     if days:
         flags.append(f"late: {days} day{'s' if days != 1 else ''}: {why}")
     elif why:

@@ -31,6 +31,7 @@ ROSTER = Roster([ADA, ALAN, GRACE], {"s004"})
     ("lovelaceada_LATE_1001_5001_loss-1.ipynb", ("1001", "lovelaceada", "loss-1.ipynb", True, 5001)),
     ("obrien_mary_1003_77_my_loss_v2.ipynb", ("1003", "obrien_mary", "my_loss_v2.ipynb", False, 77)),
     ("LATE_anon_x1y2z_5009_loss.ipynb", ("", "anon_x1y2z", "loss.ipynb", True, 5009)),
+    ("lovelaceada_LATE_1001_text.html", ("1001", "lovelaceada", "text.html", True, 0)),  # a text entry
 ])
 def test_canvas_download_names(name, want):
     u = lms.canvas_upload(name)
@@ -182,6 +183,13 @@ def test_rows_latest_counts_missing_students_and_overrides(tmp_path):
     assert alan["status"] == "missing" and alan["raw"] == 0 and alan["final"] == 4 and alan["summary"] is None
     assert stranger["student_id"] is None and stranger["file"] == "x"
     assert any("q9" in p for p in problems) and any("ghost" in p for p in problems)
+
+
+def test_a_file_that_is_no_notebook_never_hides_the_notebook():
+    pdf = {**_summary("b.pdf", 0, 0), "status": "unsupported-file"}
+    rows, _ = class_rows([ADA], {"a.ipynb": _rec("a.ipynb", "s001", 5.0), "b.pdf": _rec("b.pdf", "s001", 9.0)},
+                         {"a.ipynb": _summary("a.ipynb", 2, 3), "b.pdf": pdf}, [], {}, Policy(), POINTS)
+    assert rows[0]["file"] == "a.ipynb" and rows[0]["final"] == 5 and rows[0]["flags"][0].startswith("ignored: b.pdf")
 
 
 def test_bad_override_rows_are_refused_with_the_line(tmp_path):
