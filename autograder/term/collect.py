@@ -111,6 +111,19 @@ def identify(parts: tuple[str, ...], roster: Roster) -> Identity:
     return Identity(sid, claims[0][1] if claims else "", None, flags, upload)
 
 
+def cross_check(ident: Identity, metadata_student_id: str | None) -> list[str]:
+    """The collector's identity against the notebook's own metadata: flags for the instructor."""
+    flags = list(ident.flags)
+    if ident.refused:
+        flags.append(f"identity-conflict: {ident.refused}")
+    elif ident.student_id and metadata_student_id and metadata_student_id != ident.student_id:
+        flags.append(f"identity-mismatch: uploaded by {ident.student_id} ({ident.source}), the notebook is "
+                     f"{metadata_student_id}'s (its metadata); graded on {ident.student_id}'s variant")
+    elif not ident.source and metadata_student_id:
+        flags.append(f"identity-unverified: only the notebook's own metadata says {metadata_student_id}")
+    return flags
+
+
 def notebook_student_id(name: str, data: bytes) -> str | None:
     """The student id a notebook's own metadata claims (lmcourse.student_id), read as data; None when absent."""
     if name.lower().endswith(".zip"):

@@ -93,15 +93,6 @@ def _row(student: Student | None, subs: list[dict], summaries: dict[str, dict], 
     days, why = late_days(counted, policy, extension)
     deducted = penalty(score, possible, days, policy)
     flags = list(counted.get("flags", [])) if counted else []
-    if counted and counted.get("refused"):
-        flags.append(f"identity-conflict: {counted['refused']}")
-    if counted and counted.get("student_id") and counted.get("metadata_student_id") not in (None,
-                                                                                            counted["student_id"]):
-        flags.append(f"identity-mismatch: uploaded by {counted['student_id']} ({counted['source']}), the notebook "
-                     f"is {counted['metadata_student_id']}'s (its metadata); graded on {counted['student_id']}'s "
-                     "variant")
-    if counted and not counted.get("source") and counted.get("metadata_student_id"):
-        flags.append(f"identity-unverified: only the notebook's own metadata says {counted['metadata_student_id']}")
     flags += [f"superseded: {s['name']} (an earlier upload; the latest counts)" for s in subs[:-1]]
     flags += [f"ignored: {s['name']} (not a notebook, .py or Otter zip)" for s in ignored]
     if days:

@@ -18,7 +18,7 @@ from autograder.grade import batch
 from autograder.grade.bundle import Bundle
 from autograder.grade.files import result_path
 from autograder.term import store as stores
-from autograder.term.collect import SUBMISSIONS, Roster, collect_into, identify, on_disk, orphan
+from autograder.term.collect import SUBMISSIONS, Roster, collect_into, cross_check, identify, on_disk, orphan
 from autograder.term.deadlines import read_extensions
 from autograder.term.rows import read_overrides
 from autograder.term.store import ClassStore
@@ -62,7 +62,7 @@ def _identities(out: Path, roster: Roster, known: dict[str, dict], fresh: dict[s
         rec = fresh.get(name) or known.get(name) or orphan(out, name, roster)
         ident = identify(tuple(name.split("/")), roster)
         records[name] = {**rec, "student_id": ident.student_id, "source": ident.source, "refused": ident.refused,
-                         "flags": ident.flags}
+                         "flags": cross_check(ident, rec.get("metadata_student_id"))}
     return records
 
 

@@ -34,6 +34,16 @@ def _overrides_text(row: dict) -> str:
                      + (f" ({o['reason']})" if o["reason"] else "") for o in row["overrides"])
 
 
+def with_identity(summary: dict, record: dict | None) -> dict:
+    """The summary as INTERFACES.md gives it to the report: plus student_id (the collector's identity), identity
+    {source, uploader, metadata_student_id} and flags. Kept out of results/*.json, which students may see."""
+    rec = record or {}
+    uploader = f"{rec['lms']} user {rec['lms_user']} ({rec['lms_name']})" if rec.get("lms") else ""
+    return {**summary, "student_id": rec.get("student_id"), "flags": list(rec.get("flags") or []),
+            "identity": {"source": rec.get("source", ""), "uploader": uploader,
+                         "metadata_student_id": rec.get("metadata_student_id")}}
+
+
 def grade_table(rows: list[dict], questions: list[str]) -> tuple[list[str], list[list[str]]]:
     header = ["student_id", "name", "email", "file", "status", *questions, "raw", "late_days", "penalty", "overrides",
               "final", "possible", "percent", "flags"]
@@ -50,8 +60,8 @@ def write_all(out: Path, store: ClassStore, bundle: Bundle, similarity: dict | N
     from autograder.grade import similarity as sim
 
     names = set(on_disk(out))
-    summaries = {n: s for n, s in store.results().items() if n in names}
     records = {n: r for n, r in store.submissions().items() if n in names}
+    summaries = {n: with_identity(s, records.get(n)) for n, s in store.results().items() if n in names}
     roster = store.roster()
     settings = store.settings()
     policy = Policy.from_json(settings.get("policy"))
