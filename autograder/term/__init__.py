@@ -9,6 +9,7 @@
     feedback.py   one feedback file per student (HTML + Markdown) and the LMS bulk feedback zips
     gradebook.py  Canvas and Moodle grade import CSVs and a plain one
     views.py      every output recomputed over the whole class from the store (CSVs, report, feedback, exports)
+    run.py        one `lmcourse grade` run: record the instructor's files, collect, grade, index, recompute
 
 Imports course, kit, quiz and grade; only build and cli import it.
 """

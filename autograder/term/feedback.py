@@ -188,6 +188,8 @@ def write(out: Path, rows: list[dict], records: dict[str, dict], roster: dict, c
         for name, content in ((f"{sid}.html", page), (f"{sid}.md", text)):
             write_bytes(folder / name, content.encode("utf-8"))
             written.add(name)
+        if row["status"] == "identity-conflict":
+            continue  # whose it is is unsettled (its message names both students): nothing goes back through an LMS
         if rec and rec.get("lms") == "canvas" and rec.get("attachment"):
             canvas[f"{rec['lms_prefix']}_feedback.html"] = page
         student = roster.get(sid)
