@@ -198,15 +198,14 @@ def gather(inputs: list[Path], roster: Roster, out: Path) -> tuple[list[Item], l
 
 def write_bytes(path: Path, data: bytes, size: int | None = None, mtime: float | None = None) -> None:
     """Write atomically (a hidden temporary file in the same folder, then a rename): a reader, a rerun or a kill -9
-    sees the old file or the new one, whole. `size` beyond the data leaves a sparse tail; `mtime` sets its time."""
+    sees the old file or the new one, whole (as autograder.course.outputs.write_atomic, for bytes). `size` beyond
+    the data leaves a sparse tail; `mtime` sets its time."""
     tmp = path.with_name(f".{path.name}.tmp-{_HOST}-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     with open(tmp, "wb") as f:
         f.write(data)
         if size is not None and size > len(data):
             f.truncate(size)
-        f.flush()
-        os.fsync(f.fileno())
     if mtime is not None:
         os.utime(tmp, (mtime, mtime))
     os.replace(tmp, path)
