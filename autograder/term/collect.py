@@ -214,9 +214,10 @@ def write_bytes(path: Path, data: bytes, size: int | None = None, mtime: float |
 def store_copy(out: Path, item: Item) -> bool:
     """Write the item into the class folder atomically; False when the same bytes are there already."""
     dest = out.joinpath(SUBMISSIONS, *item.parts)
-    if item.data is not None and dest.is_file() and not dest.is_symlink() and dest.stat().st_size == item.size \
-            and _sha(dest.read_bytes()[:MAX_BYTES + 1]) == _sha(item.data):
-        return False
+    if item.data is not None and dest.is_file() and not dest.is_symlink() and dest.stat().st_size == item.size:
+        with open(dest, "rb") as f:
+            if _sha(f.read(MAX_BYTES + 1)) == _sha(item.data):
+                return False
     dest.parent.mkdir(parents=True, exist_ok=True)
     if item.data is None:
         tmp = dest.with_name(f".{dest.name}.tmp-{_HOST}-{os.getpid()}")
@@ -267,6 +268,18 @@ def collect_into(out: Path, inputs: list[Path], roster: Roster, known: dict[str,
         store_copy(out, item)
         records.append(record(item, identify(item.parts, roster)))
     return records, notes
+
+
+def remove_leftovers(out: Path) -> None:
+    """Temporary files of a run killed mid-write (this host's, whose process is gone), wherever a run writes."""
+    from autograder.course.outputs import remove_stale_temporaries
+
+    folders = [out, out / "feedback", out / "exports"]
+    if (out / SUBMISSIONS).is_dir():
+        folders += [out / SUBMISSIONS, *(p for p in (out / SUBMISSIONS).rglob("*") if p.is_dir())]
+    for folder in folders:
+        if folder.is_dir():
+            remove_stale_temporaries(folder)
 
 
 def on_disk(out: Path) -> list[str]:

@@ -18,7 +18,16 @@ from autograder.grade import batch
 from autograder.grade.bundle import Bundle
 from autograder.grade.files import result_path
 from autograder.term import store as stores
-from autograder.term.collect import SUBMISSIONS, Roster, collect_into, cross_check, identify, on_disk, orphan
+from autograder.term.collect import (
+    SUBMISSIONS,
+    Roster,
+    collect_into,
+    cross_check,
+    identify,
+    on_disk,
+    orphan,
+    remove_leftovers,
+)
 from autograder.term.deadlines import read_extensions
 from autograder.term.rows import read_overrides
 from autograder.term.store import ClassStore
@@ -76,6 +85,7 @@ def grade(autograder: Path, inputs: list[Path], out: Path, opts: batch.Options, 
     (out / SUBMISSIONS).mkdir(exist_ok=True)
     if opts.shard is not None:
         return _shard(autograder, inputs, out, opts, ins, bundle)
+    remove_leftovers(out)
     with ClassStore(out) as store:
         record(store, ins)
         roster = Roster(store.roster(), set(bundle.mapping))
