@@ -246,3 +246,22 @@ def test_exports_points_percent_and_missing(tmp_path):
     moodle = list(csv.reader((tmp_path / "exports" / "moodle.csv").open(encoding="utf-8")))
     assert moodle == [["Username", "loss"], ["ada", "96.15"]]  # only rows Moodle can match: the rest would abort
     assert any("s002" in n and "s003" in n for n in notes)
+
+
+# ------------------------------------------------------------------------------------------------ verbs, refusals
+def test_term_verbs_refuse_what_they_cannot_do(tmp_path):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    zip_path = tmp_path / "a.zip"
+    zip_path.write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
+    run = CliRunner().invoke
+    r = run(main, ["grade", "-a", str(zip_path), "--out", str(tmp_path / "new")])
+    assert r.exit_code != 0 and "give SUBMISSION" in r.output
+    for verb in ("remove", "export", "handback"):
+        args = [verb, str(tmp_path), *(["s001"] if verb == "remove" else [])]
+        r = run(main, args)
+        assert r.exit_code != 0 and "not a class folder" in r.output, (verb, r.output)
+    r = run(main, ["handout", str(tmp_path), "--roster", str(zip_path), "--homes", "/home/x"])
+    assert r.exit_code != 0 and "{username}" in r.output
