@@ -25,6 +25,15 @@ demo: $(STAMP)
 	$(BIN)/lmcourse quiz --roster examples/roster.csv --seed 2026 --format all --out dist/quiz
 	$(BIN)/lmcourse quiz grade --key dist/quiz/key.json --responses examples/quiz_responses.csv --out dist/quiz/grades
 	$(BIN)/lmcourse train --preset tiny --out dist/train
+	@echo "== a term: hand out, collect from Canvas and Moodle, grade, hand back, gradebook (README: Running a term)"
+	mkdir -p dist/term/homes/ada dist/term/homes/grace
+	$(BIN)/lmcourse handout dist/roster/loss --roster examples/roster.csv --homes 'dist/term/homes/{username}'
+	$(BIN)/python examples/lms/make_downloads.py loss --out dist/term
+	$(BIN)/lmcourse grade -a dist/roster/loss/autograder/autograder.zip dist/term/canvas-loss-submissions.zip \
+	  dist/term/moodle-loss --out dist/term/loss --roster examples/roster.csv --due 2026-12-10T23:59 \
+	  --late-penalty 10 --late-cap 50
+	$(BIN)/lmcourse handback dist/term/loss --publish-mcq
+	$(BIN)/lmcourse export dist/term/loss --canvas-assignment-id 4242
 	for d in examples/submissions/*/; do a=$$(basename $$d); \
 	  test -f dist/$$a/autograder/autograder.zip || $(BIN)/lmcourse build $$a --out dist || exit 1; \
 	  echo "== lmcourse grade: $$a"; \

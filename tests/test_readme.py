@@ -54,3 +54,10 @@ def test_readme_says_how_lmcourse_gets_on_path_before_using_it():
 def test_readme_option_check_sees_a_typo():
     assert _unknown_options(["grade", "--workerz", "2"]) == ["--workerz"]
     assert _unknown_options(["quiz", "grade", "--key", "k.json"]) == []
+
+
+def test_readme_shows_every_verb():
+    from autograder.cli import VERBS
+
+    shown = {c[0] for c in _commands(README.read_text(encoding="utf-8")) if c}
+    assert set(VERBS) - {"demo", "train"} <= shown, f"README shows no command for {set(VERBS) - shown}"

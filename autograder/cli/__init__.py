@@ -11,7 +11,11 @@ import click
 # verb -> "module:attribute" of a click command
 VERBS: dict[str, str] = {
     "build": "autograder.cli.build:build_command",
+    "handout": "autograder.cli.handout:handout_command",
     "grade": "autograder.cli.grade:grade_command",
+    "handback": "autograder.cli.handback:handback_command",
+    "export": "autograder.cli.export:export_command",
+    "remove": "autograder.cli.remove:remove_command",
     "quiz": "autograder.cli.quiz:quiz_command",
     "train": "autograder.cli.train:train_command",
     "demo": "autograder.cli.demo:demo_command",

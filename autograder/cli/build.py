@@ -46,6 +46,12 @@ def build_command(ids: tuple[str, ...], out: Path, roster: Path | None, seed: in
             summary = build_assignment(assignment, out, students, seed)
             package_assignment(out / assignment)  # student kit + Gradescope-ready zip (autograder/kit)
             click.echo(describe(summary, out / assignment))
+            if students:
+                from autograder.term.handout import write_bundles
+
+                made = write_bundles(out / assignment, students)  # hand-out bundles (autograder/term)
+                click.echo(f"{assignment}: {made['bundles']} bundles in {out / assignment / 'handout'}/"
+                           + (f", moodle-handout.zip for {made['moodle']} participants" if made["moodle"] else ""))
         except Exception as e:  # one broken assignment must not stop the others
             failed.append(assignment)
             click.echo(f"{assignment}: build failed: {e}", err=True)

@@ -35,6 +35,10 @@ class Options:
     shard: tuple[int, int] | None = None
     variants_csv: Path | None = None
     progress: bool = True
+    # the collector's identity (autograder/term/collect.py): submission name -> student id, which outranks the file
+    # and folder names and the notebook's metadata; and names refused because their collector identities disagree
+    identities: dict[str, str] | None = None
+    refused: dict[str, str] | None = None
 
 
 def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
@@ -70,8 +74,13 @@ def _job(bundle: Bundle, sub: Submission, data: bytes, opts: Options) -> tuple[d
         return None, scoring.ungradable(bundle.questions, "wrong-assignment", f"{sub.name}: this notebook is "
                                         f"assignment {parsed.assignment[:100]!r} (its metadata says so), but this "
                                         f"autograder grades {own!r}; submit the {own} notebook", own)
+    if opts.refused and sub.name in opts.refused:
+        return None, scoring.ungradable(bundle.questions, "identity-conflict", f"{sub.name}: "
+                                        f"{opts.refused[sub.name]}; fix the roster or the file's place", own)
     parts = Path(sub.name).parts
     ids = [Path(sub.name).stem, *reversed(parts[:-1]), *([parsed.student_id] if parsed.student_id else [])]
+    if opts.identities and sub.name in opts.identities:
+        ids = [opts.identities[sub.name]]
     variant, source = bundle.resolve(ids, parsed.variant)
     if variant is None:
         return None, scoring.ungradable(bundle.questions, "unknown-variant", f"{sub.name}: no roster entry for "

@@ -119,7 +119,7 @@ def anchor(name: str) -> str:
 
 def write_report(out: Path, summaries: list[dict], questions: list[tuple[str, float]], title: str,
                  checks: dict[str, Checks] | None = None, similar: list | None = None,
-                 threshold: float | None = None) -> Path:
+                 threshold: float | None = None, students: list[dict] | None = None) -> Path:
     """report.html next to histogram.png, question_means.png and mistakes.png: grades, per-question means, each
     mistake with the students who made it, each MCQ's chosen options, flagged similar code, one row per student."""
     graded = summaries
@@ -160,7 +160,7 @@ left in place) or <i>failed, no known mistake diagnosed</i>. Each name links to 
 <table><tr><th>question: mistake</th><th>submissions</th><th>students</th></tr>{mrows}</table>
 {_mcq_section(graded, checks)}{sim}
 <h2>Grading status</h2><table><tr><th>status</th><th>submissions</th></tr>{srows}</table>
-{_students(summaries, order)}
+{_students(summaries, order) if students is None else _class_rows(students)}
 </body></html>
 """
     (out / "report.html").write_text(doc, encoding="utf-8")
@@ -260,3 +260,32 @@ def _students(summaries: list[dict], order: list[str]) -> str:
                     f"<td>{e(why)}</td></tr>")
     return ("<h2>Students</h2><p>Each name links to the submission's results.json.</p><table><tr><th>submission</th>"
             f"<th>score</th><th>status</th><th>lost points on</th></tr>{''.join(rows)}</table>")
+
+
+def _class_rows(students: list[dict]) -> str:
+    """The class (autograder/term rows, INTERFACES.md): one row per student with its counted submission, why it lost
+    points, late penalty, overrides and flags; flagged rows first, so what needs the instructor is on top."""
+    e = html.escape
+
+    def quiet(r: dict) -> bool:
+        return all(f.startswith(("extension", "on time")) for f in r["flags"])
+
+    rows = []
+    for r in sorted(students, key=quiet):
+        who = e(r["student_id"] or "(not on the roster)") + (f" {e(r['name'])}" if r.get("name") else "")
+        link = (f'<a href="{e(result_path(Path("."), r["file"]).as_posix())}">{e(r["file"])}</a>'
+                if r.get("file") else "—")
+        cats = categories(r["summary"]) if r.get("summary") else {}
+        why = "; ".join(f"{q}: {', '.join(label(m) for m in ids)}" for q, ids in cats.items())
+        changes = "; ".join(f"{o['target']} {o['points']:+g}" + (f" ({o['reason']})" if o["reason"] else "")
+                            for o in r["overrides"])
+        rows.append(f'<tr id="{anchor(r["file"] or r["student_id"] or "")}"><td>{who}</td><td>{link}</td>'
+                    f"<td>{e(r['status'])}</td><td class=n>{_num(r['raw'])}</td><td>{e(why)}</td>"
+                    f"<td>{r['late_days'] or ''}</td><td class=n>{_num(r['penalty']) if r['penalty'] else ''}</td>"
+                    f"<td>{e(changes)}</td><td class=n>{_num(r['final'])} / {_num(r['possible'])}</td>"
+                    f"<td>{'<br>'.join(e(f) for f in r['flags'])}</td></tr>")
+    return ("<h2>Students</h2><p>One row per student: the counted (latest) submission, its autograded score, why it "
+            "lost points, late days and points deducted, the instructor's overrides and the final score; rows with "
+            "flags first. Each submission links to its results.json.</p><table><tr><th>student</th><th>submission"
+            "</th><th>status</th><th>raw</th><th>lost points on</th><th>late days</th><th>penalty</th>"
+            f"<th>overrides</th><th>final</th><th>flags</th></tr>{''.join(rows)}</table>")

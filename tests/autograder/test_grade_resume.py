@@ -61,6 +61,7 @@ def test_kill_9_then_rerun_gives_the_same_final_grades(setup: dict) -> None:
     assert gf.survivors() == []  # the workers and their submissions died with the grader
     gf.grade(setup["zip"], [setup["subs"]], out, "--workers", "1")
     assert (out / "final_grades.csv").read_text() == (setup["whole"] / "final_grades.csv").read_text()
+    assert (out / "grades.csv").read_text() == (setup["whole"] / "grades.csv").read_text()  # the class's rows too
     after = _results(out)
     assert all(after[name] == mtime for name, mtime in before.items())  # finished ones were not regraded
     gf.grade(setup["zip"], [setup["subs"]], out, "--workers", "1", "--force")

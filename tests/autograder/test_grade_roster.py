@@ -1,5 +1,7 @@
 """Per-student variants: `lmcourse grade` takes each submission's variant from the roster mapping, not from the
-notebook, so a student who hands in a classmate's notebook is graded on their own variant."""
+notebook, so a student who hands in a classmate's notebook is graded on their own variant; the collector's identity
+(a per-student folder) outranks the file name a student chose, and two collector identities that disagree are refused
+(issue 22)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     gf.with_cells(own, answers, subs / "s001.ipynb")
     gf.with_cells(own, answers, subs / "s002.ipynb")  # s002 hands in s001's notebook
     gf.with_cells(own, answers, subs / "s003" / f"{gf.ASSIGNMENT}.ipynb")  # one folder per student
+    (subs / "s004").mkdir()
+    gf.with_cells(own, answers, subs / "s004" / "s005.ipynb")  # s004's folder, a file named for s005
+    (subs / "s005" / "s004").mkdir(parents=True)
+    gf.with_cells(own, answers, subs / "s005" / "s004" / "loss.ipynb")  # two student folders: which one?
     stranger = gf.with_cells(own, answers, subs / "stranger.ipynb")  # not on the roster, no student id
     nb = json.loads(stranger.read_text())
     nb["metadata"]["lmcourse"]["student_id"] = None
@@ -61,3 +67,15 @@ def test_hand_written_answers_score_on_every_variant(graded: dict) -> None:
     for name in ("s001.ipynb", "s002.ipynb", "s003/loss.ipynb"):
         q = _lm(graded, name)["questions"]
         assert all(q[f"q{i}"] > 0 for i in range(1, 7)), (name, q)
+
+
+def test_the_collectors_folder_outranks_the_file_name_and_conflicts_are_refused(graded: dict) -> None:
+    m = graded["mapping"]
+    lm = _lm(graded, "s004/s005.ipynb")
+    assert lm["variant"] == m["s004"] and lm["variant_source"] == "roster (s004)"
+    conflict = _lm(graded, "s005/s004/loss.ipynb")
+    assert conflict["status"] == "identity-conflict" and conflict["total"] == 0
+    rows = {r["file"]: r for r in csv.DictReader(open(graded["out"] / "grades.csv", newline=""))}
+    assert "identity-mismatch" in rows["s004/s005.ipynb"]["flags"] and "s005" in rows["s004/s005.ipynb"]["flags"]
+    assert rows["s005/s004/loss.ipynb"]["status"] == "identity-conflict"
+    assert "folder s005 is s005" in gf.result(graded["out"], "s005/s004/loss.ipynb")["output"]
