@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from autograder.course.outputs import for_terminal
 from autograder.grade import sandbox
 from autograder.grade.similarity import THRESHOLD
 
@@ -76,7 +77,8 @@ def grade_command(autograder: Path, submissions: tuple[Path, ...], out: Path, wo
     report.write_report(out, summaries, questions, f"Grades: {summaries[0]['assignment'] if summaries else ''}",
                         bundle.checks, similar, similarity_threshold)
     if not quiet:
-        click.echo(report.table(header, rows))
+        shown = [[for_terminal(c) for c in r] for r in [header, *rows]]  # names are the students' choice
+        click.echo(report.table(shown[0], shown[1:]))
     click.echo(f"wrote {out / 'final_grades.csv'}, {out / 'report.html'}"
                + (f", {out / 'similarity.csv'} ({len(similar)} flagged)" if similar is not None else ""), err=True)
     sys.stdout.flush()

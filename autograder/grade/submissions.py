@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.grade.files import display_name
+
 MAX_BYTES = 50 * 2**20  # larger submissions are refused (a notebook with outputs is rarely over a few MB)
 _VARIANT_RE = re.compile(r"""^\s*LMCOURSE_VARIANT\s*=\s*["']([^"'\n]{1,100})["']""", re.M)
 
@@ -28,7 +30,7 @@ class Ungradable(Exception):
 
 @dataclass
 class Submission:
-    name: str  # row name in final_grades.csv: path relative to the folder it was found in
+    name: str  # row name in final_grades.csv: path relative to the folder it was found in, as files.display_name
     path: Path
     link: bool = False  # found in a folder as (or through) a symbolic link: never followed
 
@@ -52,17 +54,18 @@ class Parsed:
 
 
 def collect(paths: list[Path]) -> list[Submission]:
-    """Every regular, non-hidden file under the given files/folders, named relative to the folder given."""
+    """Every regular, non-hidden file under the given files/folders, named relative to the folder given (printable
+    and encodable whatever bytes the file system holds: files.display_name)."""
     subs: dict[str, Submission] = {}
     for root in paths:
         if root.is_dir():
             real_root = root.resolve()
             files = sorted(p for p in root.rglob("*") if (p.is_file() or p.is_symlink()) and not any(
                 part.startswith((".", "__")) for part in p.relative_to(root).parts))
-            items = [(p.relative_to(root).as_posix(), p, p.is_symlink() or p.resolve().parent != (
+            items = [(display_name(p.relative_to(root).as_posix()), p, p.is_symlink() or p.resolve().parent != (
                 real_root / p.relative_to(root)).parent) for p in files]
         elif root.is_file():
-            items = [(root.name, root, False)]
+            items = [(display_name(root.name), root, False)]
         else:
             raise FileNotFoundError(f"{root}: no such file or folder")
         for name, p, link in items:

@@ -1,0 +1,155 @@
+"""No single submission breaks the grader (issue 22, part A), fast units: replies the grader reads as data, file names
+any file system allows, hidden tests that say nothing the student's code chose, CSV cells no spreadsheet evaluates.
+The end-to-end batch (hostile files next to innocent ones) is tests/autograder/test_grade_hostile_batch.py."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from autograder.course import outputs
+from autograder.grade import answers, batch, files, scoring
+from autograder.grade.submissions import collect
+from autograder.runtime.checks import Checks, Mistake, Question
+from autograder.runtime.checks import Test as CheckTest
+
+CHECKS = Checks("toy", [Question("q1", 2, [CheckTest("q1 a", "f(1)", 1.0), CheckTest("q1 b", "f(2)", 2.0)]),
+                        Question("q2", 1, [CheckTest("q2 answer", "q2_answer", "B", kind="choice", hidden=True)],
+                                 kind="mcq")])
+HIDDEN = Checks("toy", [Question("q1", 1, [
+    CheckTest("pub", "f([1.0])", 1.0),
+    CheckTest("hid", "f(HIDDEN)", [1.0, 2.0], kind="array", hidden=True, shape=[2], dtype="float",
+         failure_message="f must return one value per input.",
+         mistakes=[Mistake("mean-instead-of-sum", [0.5, 1.0], "the loss is a sum, not a mean.")])])])
+
+
+def _reply(answers_: object, **extra: object) -> dict:
+    return {"answers": answers_, "done": True, "cell_errors": [], "stdout": "",
+            "report": {"status": 0, "timed_out": False, "cpu": 0.1}, **extra}
+
+
+# ------------------------------------------------------------------ replies are data
+def test_annotate_keeps_mcq_answers_and_finds_unattempted_questions() -> None:
+    result = {"extra_data": {"lmcourse": {}}}
+    undefined = "NameError: name 'f' is not defined"
+    probes = {"q1 a": {"type": "error", "error": "NotImplementedError: q1: do it"},
+              "q1 b": {"type": "error", "error": undefined},
+              "q2 answer": {"type": "str", "value": " b "}}  # the reply's answers: the probes the grader asked for
+    answers.annotate(result, CHECKS, {"answers": probes})
+    assert result["extra_data"]["lmcourse"] == {"answers": {"q2": " b "}, "unattempted": ["q1"]}
+    probes["q1 b"] = {"type": "error", "error": "NameError: name 'troch' is not defined"}  # an attempt, a typo
+    probes["q2 answer"] = {"type": "other", "repr": "ellipsis object"}
+    answers.annotate(result, CHECKS, {"answers": probes})
+    assert result["extra_data"]["lmcourse"] == {"answers": {"q2": None}, "unattempted": ["q2"]}
+
+
+@pytest.mark.parametrize("plain", [
+    {"type": "str"},  # an MCQ reply without its value (was KeyError in annotate)
+    {"type": "other", "repr": [1, 2]},  # a repr that is a list (was TypeError: unhashable in _left_blank)
+    {"type": "str", "value": ["A"]}, {"type": "error", "error": {"x": 1}}, {"type": ["none"]}, [], "B", None, 3,
+    {"type": "array", "shape": "x", "value": [[1], 2]}, {"type": "list", "value": {"a": 1}},
+])
+def test_every_plain_value_is_scored_and_annotated_without_raising(plain: object) -> None:
+    reply = _reply({"q1 a": plain, "q1 b": plain, "q2 answer": plain})
+    res = scoring.score(CHECKS, reply, 61)
+    answers.annotate(res, CHECKS, reply)
+    lm = scoring.summary(res)
+    assert lm["total"] == 0 and lm["answers"]["q2"] in (None, "B") and json.dumps(res)
+
+
+@pytest.mark.parametrize("reply", [
+    None, [], "x", {"answers": []}, {"answers": {"q1 a": 1}, "report": []}, {"cell_errors": [1, {"etype": 2}]},
+    {"report": {"status": 40 << 0}, "done": True},  # killed by a real-time signal: no name in signal.Signals
+    {"report": {"status": 2**70}}, {"report": {"status": signal.SIGKILL, "cpu": "lots"}}, {"stdout": ["x"]},
+    {"report": {"error": ["worker"]}}, {"done": "yes", "result_overflow": 1},
+])
+def test_a_malformed_reply_is_a_row_not_an_exception(reply: object) -> None:
+    res = scoring.score(CHECKS, reply, 61)
+    answers.annotate(res, CHECKS, reply)
+    assert scoring.summary(res)["total"] == 0 and scoring.summary(res)["status"]
+
+
+# ------------------------------------------------------------------ hidden tests
+@pytest.mark.parametrize("plain", [
+    {"type": "error", "error": "LEAKED [3.21, 2.66]: boom"},  # an exception class the student named
+    {"type": "str", "value": "LEAKED ([4, 2, 0, 3], 6)"},  # a returned string
+    {"type": "array", "shape": [4], "dtype": "LEAKED 3.21", "value": [3.0, 2.0, 1.0, 0.0]},  # shape, dtype
+    {"type": "array", "shape": [2], "dtype": "LEAKED 3.21", "value": [1.0, 2.0]},  # right values, odd dtype
+    {"type": "other", "repr": "LEAKED object"}, {"type": "number", "value": 3.21},
+])
+def test_hidden_tests_say_only_pass_fail_their_words_and_the_catalogue_mistake(plain: dict) -> None:
+    reply = _reply({"pub": {"type": "error", "error": "ValueError: public input 7.5"}, "hid": plain})
+    res = scoring.score(HIDDEN, reply, 61)
+    text = json.dumps(res)
+    assert "LEAKED" not in text and "3.21" not in text and "(4,)" not in text and "(2,)" not in text
+    line = res["tests"][1]["output"].splitlines()[1]
+    assert line.startswith("hid: failed") and line.endswith("f must return one value per input.")
+    assert "public input 7.5" in res["tests"][0]["output"]  # a public test's feedback still quotes the student
+
+
+def test_a_hidden_mistake_is_named_in_the_tests_own_words() -> None:
+    reply = _reply({"pub": {"type": "number", "value": 1.0},
+                    "hid": {"type": "array", "shape": [2], "dtype": "float64", "value": [0.5, 1.0]}})
+    res = scoring.score(HIDDEN, reply, 61)
+    assert res["tests"][1]["output"].splitlines()[1] == ("hid: failed — the loss is a sum, not a mean. "
+                                                         "f must return one value per input.")
+    assert scoring.summary(res)["mistakes"] == [{"question": "q1", "test": "hid", "mistake": "mean-instead-of-sum"}]
+
+
+def test_no_timing_signal_or_post_hidden_output_size_in_a_result() -> None:
+    crashed = _reply({"pub": {"type": "number", "value": 1.0}}, done=False, stdout="before\n", stdout_bytes=7,
+                     report={"status": 37, "timed_out": False, "cpu": 0.2}, wall=3.217)
+    res = scoring.score(HIDDEN, crashed, 61)
+    lm = scoring.summary(res)
+    assert "wall_s" not in lm and "3.217" not in json.dumps(res) and "37" not in res["output"]
+    assert lm["status"] == "crashed" and "SIG" not in res["output"]
+    assert "not shown" in res["output"]  # said whether or not anything was printed after the first hidden probe
+
+
+# ------------------------------------------------------------------ file names
+NAMES = ["a.ipynb", "s001/a_b.ipynb", "x__y.ipynb", "x/y.ipynb", "José.ipynb", "=HYPERLINK(\"x\").ipynb",
+         "-2+3.ipynb", "@SUM(A1).ipynb", "a" * 249 + ".ipynb", os.fsdecode(b"\xff\xfe bad.ipynb"),
+         "esc\x1b[31mred.ipynb", "tab\tcr\r.ipynb", "back\\slash.ipynb", "\u202egnp.ipynb", "a~b.ipynb"]
+
+
+def test_every_name_maps_to_a_bounded_unique_result_file_and_an_encodable_printable_name(tmp_path: Path) -> None:
+    shown = [files.display_name(n) for n in NAMES]
+    paths = [files.result_path(tmp_path, s) for s in shown]
+    assert len(set(shown)) == len(set(paths)) == len(NAMES)
+    for name, s, p in zip(NAMES, shown, paths, strict=True):
+        assert s.isprintable() and s.encode("utf-8") and codecs.escape_decode(s.encode())[0] == os.fsencode(name)
+        assert len(p.name.encode()) < 100 and "/" not in p.name
+        (tmp_path / "results").mkdir(exist_ok=True)
+        outputs.write_atomic(p, "{}")  # no File name too long, for it or its temporary name
+    assert files.result_path(tmp_path, "s001/a_b.ipynb").name == "s001__a_b.ipynb.json"  # ordinary: readable
+
+
+def test_collect_names_files_by_their_display_name(tmp_path: Path) -> None:
+    raw = [b"\xff\xfe.ipynb", b"esc\x1b[2J.ipynb", b"b" * 249 + b".ipynb"]
+    for r in raw:
+        Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + r)).write_bytes(b"{}")
+    names = sorted(s.name for s in collect([tmp_path]))
+    assert names == sorted(files.display_name(os.fsdecode(r)) for r in raw)
+    assert all(n.isprintable() for n in names)
+
+
+def test_finished_results_with_fields_the_reports_cannot_read_are_graded_again(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    good = {"key": "k", "status": "Completed", "file": "a", "total": 1, "percent": 1.0, "questions": {"q": 1}}
+    for lm, finished in ((good, True), ({**good, "total": "1"}, False), ({**good, "mistakes": {}}, False)):
+        path.write_text(json.dumps({"extra_data": {"lmcourse": lm}}))
+        assert batch._finished(path, "k") is finished
+
+
+# ------------------------------------------------------------------ CSV
+def test_csv_cells_never_start_like_a_formula(tmp_path: Path) -> None:
+    outputs.write_csv(tmp_path / "x.csv", ["file", "q"], [["=1+1", "@SUM(A1)"], ["-2", "+3"], ["\tx", "\rx"]])
+    with open(tmp_path / "x.csv", newline="", encoding="utf-8") as f:
+        cells = [c for row in csv.reader(f) for c in row]
+    assert not [c for c in cells if c.startswith(outputs.FORMULA_START)]
