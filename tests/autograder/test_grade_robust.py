@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from autograder.course import outputs
-from autograder.grade import answers, batch, files, scoring
+from autograder.grade import answers, batch, files, pool, scoring
+from autograder.grade.sandbox import Limits
 from autograder.grade.submissions import collect
 from autograder.runtime.checks import Checks, Mistake, Question
 from autograder.runtime.checks import Test as CheckTest
@@ -153,3 +154,40 @@ def test_csv_cells_never_start_like_a_formula(tmp_path: Path) -> None:
     with open(tmp_path / "x.csv", newline="", encoding="utf-8") as f:
         cells = [c for row in csv.reader(f) for c in row]
     assert not [c for c in cells if c.startswith(outputs.FORMULA_START)]
+
+
+# ------------------------------------------------------------------ the grader's memory for answers
+def _session(n: int = 3) -> pool.Session:
+    probes = [{"name": f"t{i}", "probe": f"f({i})", "hidden": False} for i in range(n)]
+    s = pool.Session({"probes": probes, "cells": [], "variant": "default"}, Limits(), pid=0)
+    s.feed_result(b'{"ev": "ready"}\n')
+    return s
+
+
+def _answer(s: pool.Session, plain_json: bytes) -> bytes:
+    return b'{"ev": "probe", "seq": "' + s.nonce.encode() + b'", "plain": ' + plain_json + b"}\n"
+
+
+def test_an_answer_of_millions_of_containers_is_refused_unparsed() -> None:
+    import tracemalloc
+
+    s = _session()
+    flood = b"[" + b"{}," * 1_300_000 + b"{}]"  # ~4 MB, 1.2 GB parsed across two submissions before the cap
+    tracemalloc.start()
+    s.feed_result(_answer(s, flood))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert s.answers == {"t0": pool.TOO_LARGE} and s.asked == 1 and peak < 12e6  # the line itself, nothing parsed
+    s.feed_result(_answer(s, b'{"type": "number", "value": 1.0}'))
+    assert s.answers["t1"] == {"type": "number", "value": 1.0}  # the next probe is read as usual
+
+
+def test_answers_kept_per_submission_are_capped_in_items() -> None:
+    s = _session(3)
+    big = b"[" + b"0," * (pool.MAX_ITEMS - 10) + b"0]"  # under the per-line cap
+    s.feed_result(_answer(s, b'{"type": "list", "value": ' + big + b"}"))
+    s.feed_result(_answer(s, b'{"type": "list", "value": ' + big + b"}"))  # past what one submission may keep
+    s.feed_result(_answer(s, b'{"type": "number", "value": 2.0}'))
+    assert isinstance(s.answers["t0"]["value"], list) and s.answers["t1"] == pool.TOO_LARGE
+    assert s.answers["t2"] == {"type": "number", "value": 2.0}
+    assert s.items_kept <= pool.MAX_ITEMS_KEPT + 2 * pool.MAX_ITEMS
