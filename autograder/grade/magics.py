@@ -5,7 +5,7 @@ IPython's own `TransformerManager.transform_cell` re-tokenizes the whole cell af
 transformations, so a 48 KB cell of 2000 `!echo` lines costs it 30-40 s. This module applies IPython's own
 transformers (cleanup, cell magic, and the token transformers MagicAssign, SystemAssign, EscapedCommand, HelpEnd) in
 IPython's own order, but tokenizes lazily and, after a transformation, again only from the logical line it changed
-(the tokenizer's indentation stack there is rebuilt from a few `pass` lines). What it returns equals IPython's
+(the tokenizer's state there is rebuilt from a few `pass` lines). What it returns equals IPython's
 result (tests/autograder/test_grade_fuzz.py compares the two on generated cells), including IPython's refusal of a
 cell needing 500 transformations or more (RuntimeError, as IPython raises).
 """
@@ -37,12 +37,12 @@ def to_python(cell: str) -> str:
 def _token_transforms(lines: list[str]) -> list[str]:
     """IPython's do_token_transforms: repeatedly apply the earliest candidate; a transformer whose earliest candidate
     fails (SyntaxError) finds nothing later while that candidate stands, as in IPython's loop."""
-    start, indents = 0, [""]  # lines[:start] are final; the tokenizer's indentation stack at lines[start]
+    start, state = 0, ([""], 0, 0)  # lines[:start] are final; the tokenizer's and IPython's state there
     blocked: dict[type, int] = {}  # transformer → the line of its failing candidate
     for _ in range(TRANSFORM_LOOP_LIMIT):
         changed = False
-        prefix = len(indents) - 1  # token rows count the lines that rebuild the indentation stack
-        for first, stack, group in _groups(lines, start, indents):
+        prefix = len(_prefix(state))  # token rows count the lines that rebuild the tokenizer's state
+        for first, at, group in _groups(lines, start, state):
             finders = [cls for cls in _MANAGER.token_transformers if cls not in blocked]
             found = [c for c in (cls.find([group]) for cls in finders) if c]
             for cand in sorted(found, key=TokenTransformBase.sortby):
@@ -52,7 +52,7 @@ def _token_transforms(lines: list[str]) -> list[str]:
                     blocked[type(cand)] = first
                     continue
                 lines = lines[:start] + new[prefix:]
-                start, indents, changed = first, stack, True
+                start, state, changed = first, at, True
                 blocked = {cls: line for cls, line in blocked.items() if line < first}
                 break
             if changed:
@@ -62,28 +62,44 @@ def _token_transforms(lines: list[str]) -> list[str]:
     raise RuntimeError(f"Input transformation still changing after {TRANSFORM_LOOP_LIMIT} iterations. Aborting.")
 
 
-def _groups(lines: list[str], start: int, indents: list[str]) -> Iterator[tuple[int, list[str], list]]:
-    """(index in `lines` of its first line, indentation stack before it, tokens) of each logical line from `start`,
-    grouped as IPython's make_tokens_by_line groups them; token rows count the prefix lines that rebuild `indents`."""
-    prefix = [ws + "pass\n" for ws in indents[1:]]
+def _prefix(state: tuple[list[str], int, int]) -> list[str]:
+    """Lines that leave the tokenizer in `state`: one line per indentation level, then as many closing brackets as
+    the tokenizer's bracket depth is below 0 (after a stray ")" it counts on from there, as IPython's tokenizing of
+    the whole cell does)."""
+    indents, depth, _ = state
+    lines = [ws + "pass\n" for ws in indents[1:]]
+    if depth < 0:
+        lines = lines[:-1] + [(lines[-1][:-1] if lines else "") + ")" * -depth + "\n"]
+    return lines
+
+
+def _groups(lines: list[str], start: int, state: tuple[list[str], int, int]) -> Iterator[tuple[int, tuple, list]]:
+    """(index in `lines` of its first line, state before it, tokens) of each logical line from `start`, grouped as
+    IPython's make_tokens_by_line groups them; token rows count the prefix lines that rebuild the tokenizer's state.
+    A state is (the tokenizer's indentation stack, its bracket depth, IPython's bracket depth, which never goes below
+    0 and so may stay above 0 across a NEWLINE after a stray closing bracket)."""
+    prefix = _prefix(state)
     source = iter(prefix + lines[start:])
-    stack, group, parenlev = list(indents), [], 0
-    group_stack = list(stack)
+    stack, depth, parenlev = list(state[0]), state[1], state[2]
+    group, at, first = [], state, start  # first: the group's first physical line (a continued line included)
     try:
         for tok in generate_tokens_catch_errors(source.__next__, extra_errors_to_catch=["expected EOF"]):
-            row = tok.start[0] - 1 - len(prefix)
-            if row < 0:  # the prefix's own tokens
+            if tok.start[0] - 1 < len(prefix):  # the prefix's own tokens
                 continue
             if not group:
-                group_stack = list(stack)
+                at = (list(stack), depth, parenlev)
             if tok.type == tokenize.INDENT:
                 stack.append(tok.string)
             elif tok.type == tokenize.DEDENT:
                 stack.pop()
+            elif tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth -= 1
             group.append(tok)
             if tok.type == tokenize.NEWLINE or (tok.type == tokenize.NL and parenlev <= 0):
-                yield start + _first_row(group, len(prefix)), group_stack, group
-                group = []
+                yield first, at, group
+                group, first = [], start + tok.end[0] - len(prefix)
             elif tok.type == tokenize.OP and tok.string in "([{":
                 parenlev += 1
             elif tok.type == tokenize.OP and tok.string in ")]}" and parenlev > 0:
@@ -91,8 +107,4 @@ def _groups(lines: list[str], start: int, indents: list[str]) -> Iterator[tuple[
     except tokenize.TokenError:
         pass
     if group:
-        yield start + _first_row(group, len(prefix)), group_stack, group
-
-
-def _first_row(group: list, prefix: int) -> int:
-    return group[0].start[0] - 1 - prefix
+        yield first, at, group
