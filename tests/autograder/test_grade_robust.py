@@ -191,3 +191,47 @@ def test_answers_kept_per_submission_are_capped_in_items() -> None:
     assert isinstance(s.answers["t0"]["value"], list) and s.answers["t1"] == pool.TOO_LARGE
     assert s.answers["t2"] == {"type": "number", "value": 2.0}
     assert s.items_kept <= pool.MAX_ITEMS_KEPT + 2 * pool.MAX_ITEMS
+
+
+def _formula_cells(folder: Path) -> list[str]:
+    """Every cell of every CSV under `folder` that a spreadsheet would evaluate."""
+    bad = []
+    for path in folder.rglob("*.csv"):
+        with open(path, newline="", encoding="utf-8") as f:
+            bad += [f"{path.name}: {c!r}" for row in csv.reader(f) for c in row if c.startswith(outputs.FORMULA_START)]
+    return bad
+
+
+def test_quiz_csvs_quote_what_students_typed(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    roster = Path(__file__).parents[2] / "examples" / "roster.csv"
+    r = CliRunner().invoke(main, ["quiz", "--roster", str(roster), "--seed", "7", "--format", "json", "--out",
+                                  str(tmp_path / "quiz")])
+    assert r.exit_code == 0, r.output
+    key = json.loads((tmp_path / "quiz" / "key.json").read_text())
+    item, code = next(iter(key["students"]["s001"]["variants"].items()))
+    responses = tmp_path / "responses.csv"
+    outputs.write_atomic(responses, "student,item,answer,variant\n"
+                         f"s001,{item},=1+1,{code}\ns002,{item},@SUM(A1),\n"
+                         f"\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",{item},-2+3,{code}\n")
+    r = CliRunner().invoke(main, ["quiz", "grade", "--key", str(tmp_path / "quiz" / "key.json"), "--responses",
+                                  str(responses), "--out", str(tmp_path / "grades")])
+    assert r.exit_code == 0, r.output
+    written = _formula_cells(tmp_path / "quiz") + _formula_cells(tmp_path / "grades")
+    assert not written, written
+    with open(tmp_path / "grades" / "scored_responses.csv", newline="", encoding="utf-8") as f:
+        answers_ = {row["student"]: row["answer"] for row in csv.DictReader(f)}
+    assert answers_["s001"] == "'=1+1" and answers_["'=HYPERLINK(\"http://evil\",\"x\")"] == "'-2+3"
+
+
+def test_variants_csv_is_safe_in_a_spreadsheet_and_reads_back_unchanged() -> None:
+    from autograder.build.assignment import _variants_csv
+    from autograder.grade.bundle import _read_mapping
+
+    mapping = {"-s1": "v1", "=s2": "v2", "@s3": "v3", "s4": "v4"}
+    text = _variants_csv(mapping)
+    assert not [c for row in csv.reader(text.splitlines()) for c in row if c.startswith(outputs.FORMULA_START)]
+    assert _read_mapping(text, Path("variants.csv")) == mapping
