@@ -18,7 +18,8 @@ _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 
 def annotate(result: dict, checks: Checks, reply: object) -> None:
     """Add to `extra_data.lmcourse`, from the same plain probe values the score is decided on (read as data here,
-    never trusted as a verdict): `answers`, each MCQ's answer as given (a string, or None when there was none), and
+    never trusted as a verdict): `answers`, each MCQ's answer as given to its public check (a string, or None when
+    there was none: `extra_data` is student-visible, so nothing read after the first hidden probe goes in), and
     `unattempted`, the questions whose every probe found the starter code (NotImplementedError, `...`/None, or a name
     the probe uses left undefined)."""
     probes = probes_of(reply)
@@ -26,8 +27,9 @@ def annotate(result: dict, checks: Checks, reply: object) -> None:
     unattempted = []
     for q in checks.questions:
         plains = [probes.get(t.name) for t in q.tests]
-        if q.kind == "mcq" and q.tests:
-            answers[q.name] = mcq_answer(plains[0])
+        if q.kind == "mcq" and q.tests:  # read where a public test asked (before any hidden probe: see scoring.py)
+            public = [p for t, p in zip(q.tests, plains, strict=True) if not t.hidden]
+            answers[q.name] = mcq_answer(public[0]) if public else None
         if q.tests and all(left_blank(t.probe, p) for t, p in zip(q.tests, plains, strict=True)):
             unattempted.append(q.name)
     lm = result["extra_data"]["lmcourse"]

@@ -21,7 +21,8 @@ from autograder.runtime.checks import Checks, Mistake, Question
 from autograder.runtime.checks import Test as CheckTest
 
 CHECKS = Checks("toy", [Question("q1", 2, [CheckTest("q1 a", "f(1)", 1.0), CheckTest("q1 b", "f(2)", 2.0)]),
-                        Question("q2", 1, [CheckTest("q2 answer", "q2_answer", "B", kind="choice", hidden=True)],
+                        Question("q2", 1, [CheckTest("q2 format", "q2_answer", ["A", "B"], kind="choice-format"),
+                                           CheckTest("q2 answer", "q2_answer", "B", kind="choice", hidden=True)],
                                  kind="mcq")])
 HIDDEN = Checks("toy", [Question("q1", 1, [
     CheckTest("pub", "f([1.0])", 1.0),
@@ -41,11 +42,12 @@ def test_annotate_keeps_mcq_answers_and_finds_unattempted_questions() -> None:
     undefined = "NameError: name 'f' is not defined"
     probes = {"q1 a": {"type": "error", "error": "NotImplementedError: q1: do it"},
               "q1 b": {"type": "error", "error": undefined},
-              "q2 answer": {"type": "str", "value": " b "}}  # the reply's answers: the probes the grader asked for
+              "q2 format": {"type": "str", "value": " b "},  # the reply's answers: the probes the grader asked for
+              "q2 answer": {"type": "str", "value": "LEAKED 3.21"}}  # changed during the hidden probes: not shown
     answers.annotate(result, CHECKS, {"answers": probes})
     assert result["extra_data"]["lmcourse"] == {"answers": {"q2": " b "}, "unattempted": ["q1"]}
     probes["q1 b"] = {"type": "error", "error": "NameError: name 'troch' is not defined"}  # an attempt, a typo
-    probes["q2 answer"] = {"type": "other", "repr": "ellipsis object"}
+    probes["q2 format"] = probes["q2 answer"] = {"type": "other", "repr": "ellipsis object"}
     answers.annotate(result, CHECKS, {"answers": probes})
     assert result["extra_data"]["lmcourse"] == {"answers": {"q2": None}, "unattempted": ["q2"]}
 
@@ -57,7 +59,7 @@ def test_annotate_keeps_mcq_answers_and_finds_unattempted_questions() -> None:
     {"type": "array", "shape": "x", "value": [[1], 2]}, {"type": "list", "value": {"a": 1}},
 ])
 def test_every_plain_value_is_scored_and_annotated_without_raising(plain: object) -> None:
-    reply = _reply({"q1 a": plain, "q1 b": plain, "q2 answer": plain})
+    reply = _reply({"q1 a": plain, "q1 b": plain, "q2 format": plain, "q2 answer": plain})
     res = scoring.score(CHECKS, reply, 61)
     answers.annotate(res, CHECKS, reply)
     lm = scoring.summary(res)
