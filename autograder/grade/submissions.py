@@ -18,9 +18,10 @@ from autograder.grade.files import display_name
 
 MAX_BYTES = 50 * 2**20  # larger submissions are refused (a notebook with outputs is rarely over a few MB)
 # What parsing one submission may cost the grader (it runs outside any sandbox): JSON items ("[", "{" and ","
-# bytes; each costs at most ~80 bytes once parsed), zip members, characters of code, characters tokenized to turn
+# bytes; each costs at most ~80 bytes once parsed), cells, zip members, characters of code, characters tokenized to turn
 # IPython syntax into Python (a cell past this budget runs as it is, so a magic in it is a SyntaxError there).
 MAX_JSON_ITEMS = 1_000_000
+MAX_CELLS = 10_000  # nbformat validates each cell: ~30 µs apiece
 MAX_ZIP_MEMBERS = 10_000
 MAX_CODE = 2_000_000
 MAX_TRANSFORMED = 256_000
@@ -112,6 +113,9 @@ def _parse_notebook(name: str, data: bytes) -> Parsed:
     if items > MAX_JSON_ITEMS:
         raise Ungradable("too-large", f"{name}: the notebook's JSON holds {items} items (lists, objects, commas); "
                          f"at most {MAX_JSON_ITEMS} are read")
+    cells = data.count(b'"cell_type"')  # an upper bound, counted before nbformat reads (and validates) them
+    if cells > MAX_CELLS:
+        raise Ungradable("too-large", f"{name}: about {cells} cells; at most {MAX_CELLS} are read")
     text = _decode(name, data, "invalid-notebook")
     try:
         with warnings.catch_warnings():  # missing cell ids and the like: not the student's problem

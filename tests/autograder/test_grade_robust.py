@@ -237,3 +237,45 @@ def test_variants_csv_is_safe_in_a_spreadsheet_and_reads_back_unchanged() -> Non
     text = _variants_csv(mapping)
     assert not [c for row in csv.reader(text.splitlines()) for c in row if c.startswith(outputs.FORMULA_START)]
     assert _read_mapping(text, Path("variants.csv")) == mapping
+
+
+# ------------------------------------------------------------------ the grader's cost of parsing
+def _notebook(cells: list[str], **meta: object) -> bytes:
+    return json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                                  "source": c} for c in cells], "metadata": meta, "nbformat": 4,
+                       "nbformat_minor": 5}).encode()
+
+
+@pytest.mark.parametrize("data,status", [
+    (_notebook(["x = 1"], junk=[{}] * 1_500_000), "too-large"),  # 4.5 MB of JSON that parses to ~100 MB
+    (_notebook(["x = 1"] * 12_000), "too-large"),  # cells nbformat would validate one by one
+    (_notebook(["x = 1\n" * 400_000]), "too-large"),  # 2.4 MB of code in one cell
+])
+def test_parsing_cost_is_capped_before_the_expensive_step(data: bytes, status: str) -> None:
+    import time
+    import tracemalloc
+
+    from autograder.grade.submissions import Ungradable, parse
+
+    tracemalloc.start()
+    t0 = time.process_time()
+    with pytest.raises(Ungradable) as e:
+        parse("s.ipynb", data)
+    took, peak = time.process_time() - t0, tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert e.value.status == status and "s.ipynb" in str(e.value) and took < 2 and peak < 8 * len(data) + 50e6
+
+
+def test_a_zip_of_thousands_of_members_is_refused_before_zipfile_lists_them() -> None:
+    import io
+    import zipfile
+
+    from autograder.grade.submissions import Ungradable, parse
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for i in range(12_000):
+            z.writestr(f"m{i}", b"")
+    with pytest.raises(Ungradable, match="members") as e:
+        parse("s.zip", buf.getvalue())
+    assert e.value.status == "invalid-zip"
