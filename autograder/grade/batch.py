@@ -132,6 +132,9 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
         with Jail(bundle) as jail:
             for job, reply in pool.run_jobs(jobs, workers, jail):
                 path, key = meta[job["id"]]
+                if isinstance(reply.get("report"), dict) and "error" in reply["report"]:
+                    print(for_terminal(f"lmcourse grade: {job['id']}: {str(reply['report']['error'])[:300]}; its row "
+                                       "says grader-error and the next run grades it again"), file=sys.stderr)
                 try:
                     checks = bundle.checks[job["variant"]]
                     result = scoring.score(checks, reply, cpu_limit=int(opts.timeout) + 1)

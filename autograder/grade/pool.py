@@ -314,7 +314,7 @@ def run_jobs(jobs: list[dict], workers: int, jail: Jail) -> Iterator[tuple[dict,
             job = {**job, "uid": jail.uid_base + slot}  # one uid per slot: RLIMIT_NPROC is counted per uid
             try:
                 reply = pool[slot].grade(job)
-            except (WorkerDied, OSError, ValueError, KeyError) as e:
+            except Exception as e:  # whatever it was, a thread that died here would hang the batch
                 pool[slot].close()
                 pool[slot] = Worker.start(1, jail)[0]
                 reply = {"id": job["id"], "report": {"error": f"grading worker failed: {e}"}}

@@ -51,8 +51,9 @@ def _cell_errors(reply: dict) -> list[dict]:
 
 def _status(reply: dict, cell_errors: list[dict], done: bool, cpu_limit: float) -> tuple[str, str]:
     rep = _field(reply, "report", dict, {})
-    if "error" in rep:
-        return GRADER_ERROR, str(_field(rep, "error", str, "the grading worker failed"))[:500]
+    if "error" in rep:  # its text is for the instructor (batch.py prints it), not the feedback
+        return GRADER_ERROR, "the grader failed on this submission (not the submission's fault); it is graded again " \
+            "on the next run"
     if _field(rep, "timed_out", bool, False):
         return "timeout", "the submission ran past the time limit and was stopped; tests that had not run fail"
     ws = _field(rep, "status", int, None)
