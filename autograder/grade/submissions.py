@@ -156,8 +156,9 @@ def _parse_zip(name: str, data: bytes) -> Parsed:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise Ungradable("invalid-zip", f"{name}: not a readable zip file ({e})") from e
+    except Exception as e:  # BadZipFile, and NotImplementedError for a zip version zipfile does not read, ...
+        raise Ungradable("invalid-zip", f"{name}: not a readable zip file ({e.__class__.__name__}: "
+                         f"{str(e)[:200]})") from e
     for info in infos:
         parts = info.filename.replace("\\", "/").split("/")
         if info.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", info.filename):
@@ -172,8 +173,12 @@ def _parse_zip(name: str, data: bytes) -> Parsed:
     info = notebooks[0]
     if info.file_size > MAX_BYTES:
         raise Ungradable("too-large", f"{name}: {info.filename} unpacks to {info.file_size} bytes")
-    with zf.open(info) as f:
-        inner = f.read(MAX_BYTES + 1)
+    try:
+        with zf.open(info) as f:
+            inner = f.read(MAX_BYTES + 1)
+    except Exception as e:  # a bad CRC or header, an unknown compression method, encryption, truncated data
+        raise Ungradable("invalid-zip", f"{name}: {info.filename} cannot be unpacked ({e.__class__.__name__}: "
+                         f"{str(e)[:200]})") from e
     if len(inner) > MAX_BYTES:
         raise Ungradable("too-large", f"{name}: {info.filename} unpacks to more than {MAX_BYTES} bytes")
     parsed = _parse_notebook(f"{name}:{info.filename}", inner)

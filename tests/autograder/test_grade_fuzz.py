@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -147,11 +148,16 @@ def test_fuzz_mutated_real_notebooks_are_parsed_or_refused(data: st.DataObject) 
 
 
 @FAST
-@given(st.lists(st.tuples(st.text(min_size=1, max_size=30), st.binary(max_size=50) | st.just(NOTEBOOK)),
-                max_size=4), st.integers(0, 2000), st.binary(min_size=1, max_size=8))
-def test_fuzz_zips_and_corrupted_zips_are_parsed_or_refused(members: list, at: int, garbage: bytes) -> None:
+@given(st.lists(st.tuples(st.sampled_from(["a.ipynb", "x/b.ipynb", "../c.ipynb", ".d.ipynb"]) | st.text(min_size=1,
+                                                                                                      max_size=30),
+                          st.binary(max_size=50) | st.just(NOTEBOOK)), max_size=4),
+       st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]),
+       st.integers(0, 2000), st.binary(min_size=1, max_size=8))
+def test_fuzz_zips_and_corrupted_zips_are_parsed_or_refused(members: list, method: int, at: int,
+                                                           garbage: bytes) -> None:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
+    with warnings.catch_warnings(), zipfile.ZipFile(buf, "w", compression=method) as z:
+        warnings.simplefilter("ignore")  # duplicate member names: a zip may hold them
         for member, content in members:
             z.writestr(member, content)
     whole = buf.getvalue()

@@ -279,3 +279,29 @@ def test_a_zip_of_thousands_of_members_is_refused_before_zipfile_lists_them() ->
     with pytest.raises(Ungradable, match="members") as e:
         parse("s.zip", buf.getvalue())
     assert e.value.status == "invalid-zip"
+
+
+def _central(data: bytes, offset: int, value: int) -> bytes:
+    """The zip with the 2-byte field at `offset` of its (only) central directory entry set to `value`."""
+    i = data.index(b"PK\x01\x02") + offset
+    return data[:i] + value.to_bytes(2, "little") + data[i + 2:]
+
+
+@pytest.mark.parametrize("offset,value", [
+    (6, 64),  # "version needed to extract" 6.4: zipfile raises NotImplementedError
+    (10, 99),  # compression method 99 (AES): NotImplementedError when the member is opened
+    (8, 1),  # the member is encrypted: RuntimeError, a password is required
+])
+def test_a_zip_zipfile_cannot_read_is_invalid_zip(offset: int, value: int) -> None:
+    import io
+    import zipfile
+
+    from autograder.grade.submissions import Ungradable, parse
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.ipynb", _notebook(["x = 1"]))
+    data = _central(buf.getvalue(), offset, value)
+    with pytest.raises(Ungradable) as e:
+        parse("s.zip", data)
+    assert e.value.status == "invalid-zip" and "s.zip" in str(e.value)
