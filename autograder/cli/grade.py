@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from autograder.course.outputs import for_terminal
 from autograder.grade import sandbox
 from autograder.grade.similarity import THRESHOLD
 
@@ -44,7 +45,6 @@ def _policy(due: str | None, late_penalty: float | None, late_cap: float | None,
 
 def class_summary(summary: dict, out: Path, quiet: bool) -> None:
     """What a run wrote, its messages on stderr and (unless quiet) the grade table on stdout."""
-    from autograder.course.outputs import for_terminal
     from autograder.grade import report
 
     for note in summary["notes"]:
@@ -57,8 +57,8 @@ def class_summary(summary: dict, out: Path, quiet: bool) -> None:
                      f"{r['final']:g}", ", ".join(dict.fromkeys(f.split(":")[0] for f in r["flags"]))] for r in rows]
         else:  # no roster, no ids: Otter's table of files
             header, body = summary["header"], summary["body"]
-        table = report.table(header, body)
-        click.echo("\n".join(for_terminal(line) for line in table.split("\n")))
+        shown = [[for_terminal(c) for c in row] for row in [header, *body]]  # names are the students' choice
+        click.echo(report.table(shown[0], shown[1:]))
     similar = summary["similar"]
     reach = summary["reach"]
     click.echo(f"wrote {out / 'final_grades.csv'}, {out / 'grades.csv'} ({len(summary['rows'])} rows), "

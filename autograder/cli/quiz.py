@@ -75,6 +75,7 @@ def quiz_command(ctx: click.Context, items: tuple[str, ...], n_variants: int, se
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 def grade_command(key_path: Path, responses_paths: tuple[Path, ...], out: Path) -> None:
     """Score responses with the key's tolerances; write grades.csv and scored_responses.csv."""
+    from autograder.course.outputs import for_terminal
     from autograder.quiz.grade import grade, load_key, read_responses
 
     try:
@@ -85,7 +86,7 @@ def grade_command(key_path: Path, responses_paths: tuple[Path, ...], out: Path) 
     responses = [r for p in responses_paths for r in read_responses(p, key, problems)]
     scores = grade(key, responses, out)
     for p in problems:
-        click.echo(f"warning: {p}", err=True)
+        click.echo(f"warning: {for_terminal(p)}", err=True)  # quotes what students typed
     if problems:
         (out / "problems.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
     full = sum(1 for s in scores.values() if sum(s.values()) == len(key["items"]))

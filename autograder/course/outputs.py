@@ -26,6 +26,13 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def read_cell(text: str) -> str:
+    """A cell as it was before safe_cell (for CSVs lmcourse reads back, e.g. variants.csv): the quote before a
+    leading = + - @ tab or CR removed. (A value that itself began with a quote and then one of those characters would
+    lose its quote: no student id or variant does.)"""
+    return text[1:] if text.startswith("'") and text[1:2] and text[1] in FORMULA_START else text
+
+
 def for_terminal(text: str) -> str:
     """Text with control characters (escape sequences, bidi overrides) shown as \\x.. escapes, safe to print."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -12,17 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.course.outputs import remove_stale_temporaries, write_atomic
-from autograder.grade import pool, report, sandbox, scoring
+from autograder.course.outputs import for_terminal, remove_stale_temporaries, write_atomic
+from autograder.grade import answers, pool, sandbox, scoring
 from autograder.grade.bundle import Bundle
 from autograder.grade.files import result_path
 from autograder.grade.jail import Jail
 from autograder.grade.submissions import Submission, Ungradable, collect, parse
 
-FORMAT = "lmcourse.grade/2"  # bump when scoring changes: old results then get regraded
+FORMAT = "lmcourse.grade/3"  # bump when scoring changes: old results then get regraded
 RETRIED = {"grader-error"}  # statuses the grader caused: a rerun grades these submissions again
 
 
@@ -56,11 +57,21 @@ def _key(bundle: Bundle, data: bytes) -> str:
 
 
 def _finished(path: Path, key: str) -> bool:
+    """A result with this key is there, whole and not one the grader caused (anything else is graded again)."""
     try:
         lm = json.loads(path.read_text(encoding="utf-8"))["extra_data"]["lmcourse"]
-        return lm["key"] == key and lm["status"] not in RETRIED
-    except (OSError, ValueError, KeyError, TypeError):
+        return lm["key"] == key and lm["status"] not in RETRIED and _well_formed(lm)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return False
+
+
+def _well_formed(lm: dict) -> bool:
+    """The fields the reports read, with their types (a result file edited or cut short by hand is regraded)."""
+    number = (int, float)
+    return isinstance(lm.get("file"), str) and isinstance(lm.get("status"), str) \
+        and isinstance(lm.get("total"), number) and isinstance(lm.get("percent"), number) \
+        and isinstance(lm.get("questions"), dict) and all(isinstance(v, number) for v in lm["questions"].values()) \
+        and isinstance(lm.get("mistakes", []), list)
 
 
 def _job(bundle: Bundle, sub: Submission, data: bytes, opts: Options) -> tuple[dict | None, dict | None]:
@@ -96,52 +107,100 @@ def _job(bundle: Bundle, sub: Submission, data: bytes, opts: Options) -> tuple[d
 
 
 def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[dict]:
-    """Grade a batch; returns the summary (`extra_data.lmcourse`) of every submission in the batch (or shard)."""
+    """Grade a batch; returns the summary (`extra_data.lmcourse`) of every submission in the batch (or shard).
+
+    No submission can stop the batch: whatever fails while reading, parsing, scoring, annotating or saving one
+    submission becomes that submission's own row (status grader-error, graded again by the next run), its details
+    printed to the instructor's terminal."""
     from tqdm import tqdm
 
     bundle = Bundle.load(autograder, opts.variants_csv)
     subs = collect(inputs)
-    clash = len({result_path(out, s.name) for s in subs}) != len(subs)
-    if clash:
-        raise ValueError("two submissions map to the same results/ file name ('/' is written as '__'); rename one")
+    if len({result_path(out, s.name) for s in subs}) != len(subs):  # result_path is injective: a SHA-256 collision
+        raise ValueError("two submissions map to the same results/ file name")
     subs = [s for s in subs if in_shard(s.name, opts.shard)]
     if not out.exists():
         out.mkdir(parents=True, mode=0o700, exist_ok=True)  # results are nobody else's business
     (out / "results").mkdir(exist_ok=True)
     remove_stale_temporaries(out / "results")
-    jobs, meta = [], {}
+    jobs, meta, failed = [], {}, {}
     bar = tqdm(total=len(subs), desc="grading", unit="sub", disable=not opts.progress, dynamic_ncols=True)
     for sub in subs:
         try:
-            data = sub.read()
-        except (Ungradable, OSError) as e:
-            data, pre = b"", scoring.ungradable(bundle.questions, getattr(e, "status", "unreadable"), str(e))
-        else:
-            pre = None
-        key = _key(bundle, data + sub.name.encode() if pre else data)
-        path = result_path(out, sub.name)
-        if not opts.force and _finished(path, key):
-            bar.update()
-            continue
-        if pre is None:
-            job, pre = _job(bundle, sub, data, opts)
-        if pre is not None:
-            _save(path, pre, sub.name, key, None)
+            job = _prepare(bundle, sub, out, opts)
+        except Exception as e:  # a grader bug met by this submission: its own row, the batch goes on
+            failed[sub.name] = _failed(bundle, sub.name, "preparing", e, result_path(out, sub.name), "")
+            job = None
+        if job is None:
             bar.update()
             continue
         jobs.append(job)
-        meta[sub.name] = (path, key)
+        meta[sub.name] = (result_path(out, sub.name), job.pop("key"))
     workers = opts.workers or os.cpu_count() or 1
     if jobs:
         with Jail(bundle) as jail:
             for job, reply in pool.run_jobs(jobs, workers, jail):
-                result = scoring.score(bundle.checks[job["variant"]], reply, cpu_limit=int(opts.timeout) + 1)
-                report.annotate(result, bundle.checks[job["variant"]], reply)  # MCQ answers, unattempted: report
                 path, key = meta[job["id"]]
-                _save(path, result, job["id"], key, job)
+                if isinstance(reply.get("report"), dict) and "error" in reply["report"]:
+                    print(for_terminal(f"lmcourse grade: {job['id']}: {str(reply['report']['error'])[:300]}; its row "
+                                       "says grader-error and the next run grades it again"), file=sys.stderr)
+                try:
+                    checks = bundle.checks[job["variant"]]
+                    result = scoring.score(checks, reply, cpu_limit=int(opts.timeout) + 1)
+                    answers.annotate(result, checks, reply)  # MCQ answers, unattempted: for the report
+                    _save(path, result, job["id"], key, job)
+                except Exception as e:
+                    failed[job["id"]] = _failed(bundle, job["id"], "scoring", e, path, key)
+                del reply
                 bar.update()
     bar.close()
-    return [json.loads(result_path(out, s.name).read_text())["extra_data"]["lmcourse"] for s in subs]
+    return [_summary(bundle, out, s.name, failed) for s in subs]
+
+
+def _prepare(bundle: Bundle, sub: Submission, out: Path, opts: Options) -> dict | None:
+    """The job for a submission that must be graded (with its result's key under "key"); None when it needs no
+    sandbox: already graded with the same key, or not gradable (its result is written here)."""
+    try:
+        data = sub.read()
+    except (Ungradable, OSError) as e:
+        data, pre = b"", scoring.ungradable(bundle.questions, getattr(e, "status", "unreadable"), str(e))
+    else:
+        pre = None
+    key = _key(bundle, data + sub.name.encode() if pre else data)
+    path = result_path(out, sub.name)
+    if not opts.force and _finished(path, key):
+        return None
+    if pre is None:
+        job, pre = _job(bundle, sub, data, opts)
+    if pre is not None:
+        _save(path, pre, sub.name, key, None)
+        return None
+    return {**job, "key": key}
+
+
+def _failed(bundle: Bundle, name: str, stage: str, error: Exception, path: Path | None = None,
+            key: str | None = None) -> dict:
+    """The grader-error row of a submission the grader failed on; saved when possible (a rerun grades it again)."""
+    print(for_terminal(f"lmcourse grade: {name}: the grader failed while {stage} it ({error.__class__.__name__}: "
+                       f"{str(error)[:300]}); its row says grader-error and the next run grades it again"),
+          file=sys.stderr)
+    result = scoring.grader_error(bundle.questions)
+    result["extra_data"]["lmcourse"].update({"file": name, "format": FORMAT})
+    if path is not None and key is not None:
+        try:
+            _save(path, result, name, key, None)
+        except Exception:  # the disk refuses it: the row still goes into this run's outputs
+            pass
+    return result["extra_data"]["lmcourse"]
+
+
+def _summary(bundle: Bundle, out: Path, name: str, failed: dict[str, dict]) -> dict:
+    if name in failed:
+        return failed[name]
+    try:
+        return json.loads(result_path(out, name).read_text(encoding="utf-8"))["extra_data"]["lmcourse"]
+    except (OSError, ValueError, KeyError, TypeError) as e:  # written a moment ago, yet unreadable now
+        return _failed(bundle, name, "reading the result of", e)
 
 
 def _save(path: Path, result: dict, name: str, key: str, job: dict | None) -> None:

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.course.outputs import read_cell
 from autograder.runtime.checks import Checks
 
 
@@ -90,4 +91,4 @@ def _read_mapping(text: str | None, where: Path) -> dict[str, str]:
     rows = list(csv.DictReader(io.StringIO(text)))
     if rows and not {"student_id", "variant"} <= set(rows[0]):
         raise BundleError(f"{where}: variants.csv needs columns student_id,variant (has {list(rows[0])})")
-    return {r["student_id"].strip(): r["variant"].strip() for r in rows if r.get("student_id")}
+    return {read_cell(r["student_id"].strip()): read_cell(r["variant"].strip()) for r in rows if r.get("student_id")}

@@ -29,6 +29,13 @@ from autograder.grade.sandbox import Limits
 MAX_LINE = 4_000_000  # bytes of one result line (one probe's value); longer lines are dropped unparsed
 MAX_DROPPED = 10_000  # lines the grader did not ask for; past this the submission is stopped (output-limit)
 MAX_CELL_EVENTS = 200
+# What one line may cost the grader once parsed: JSON items (its "[", "{" and "," bytes, counted before parsing;
+# each item costs at most ~80 bytes as a Python object), per line and kept per submission. An answer past either is
+# kept as TOO_LARGE (a failed test), never parsed; with `done` holding at most one reply per worker, the grader
+# keeps at most about (2 × workers + 1) × MAX_ITEMS_KEPT items of answers at a time, whatever the submissions send.
+MAX_ITEMS = 200_000
+MAX_ITEMS_KEPT = 250_000
+TOO_LARGE = {"type": "other", "repr": "a value too large for the grader to read"}
 BOOT = ("import sys, json; c = json.loads(sys.argv[1]); sys.path[:] = c['path']; import runpy; "
         "runpy.run_module('lmcourse_jail.worker', run_name='__main__')")
 MINIMAL_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
@@ -121,6 +128,7 @@ class Session:
         self.line = bytearray()
         self.skipping = False  # inside a line longer than MAX_LINE
         self.dropped = 0
+        self.items_kept = 0
         self.res_total = 0
         self.overflow = False
         self.out = bytearray()
@@ -175,6 +183,12 @@ class Session:
                     "ending": (b'{"ev": "done"}',)}.get(self.phase, ())
         if not line.startswith(expected):  # not a line the grader is waiting for: dropped without parsing
             return self._drop()
+        items = line.count(b"[") + line.count(b"{") + line.count(b",")
+        if self.phase == "probing" and (items > MAX_ITEMS or self.items_kept + items > MAX_ITEMS_KEPT) \
+                and line.startswith(f'{{"ev": "probe", "seq": "{self.nonce}", '.encode()):
+            return self._answer(dict(TOO_LARGE))  # the answer to the probe asked, too large to read: that test fails
+        if items > MAX_ITEMS:
+            return self._drop()
         try:
             ev = json.loads(line)
         except (ValueError, RecursionError):
@@ -189,13 +203,17 @@ class Session:
             self.phase = "probing"
             self._ask_next()
         elif self.phase == "probing" and kind == "probe" and ev.get("seq") == self.nonce:
-            self.answers[self.probes[self.asked]["name"]] = ev.get("plain")
-            self.asked += 1
-            self._ask_next()
+            self.items_kept += items
+            self._answer(ev.get("plain") if self.items_kept <= MAX_ITEMS_KEPT else dict(TOO_LARGE))
         elif self.phase == "ending" and kind == "done":
             self.phase = "done"
         else:
             self._drop()
+
+    def _answer(self, plain: object) -> None:
+        self.answers[self.probes[self.asked]["name"]] = plain
+        self.asked += 1
+        self._ask_next()
 
     def feed_output(self, chunk: bytes) -> None:
         self.out_total += len(chunk)
@@ -268,7 +286,8 @@ class Session:
         visible = bytes(self.out if self.out_visible is None else self.out[: self.out_visible])
         return {"report": report if isinstance(report, dict) else {}, "answers": self.answers,
                 "cell_errors": self.cell_errors, "ready": self.phase != "cells", "done": self.phase == "done",
-                "stdout": visible.decode("utf-8", "replace"), "stdout_bytes": self.out_total,
+                "stdout": visible.decode("utf-8", "replace"),  # its size: only what was printed before the cut
+                "stdout_bytes": self.out_total if self.out_visible is None else self.total_at_cut,
                 "stdout_hidden": self.out_visible is not None and self.out_total > self.total_at_cut,
                 "dropped_lines": self.dropped,
                 "result_overflow": self.overflow}
@@ -282,8 +301,8 @@ def run_jobs(jobs: list[dict], workers: int, jail: Jail) -> Iterator[tuple[dict,
     todo: queue.Queue = queue.Queue()
     for j in jobs:
         todo.put(j)
-    done: queue.Queue = queue.Queue()
     n = max(1, min(workers, len(jobs)))
+    done: queue.Queue = queue.Queue(maxsize=n)  # replies wait here for scoring: at most one per worker
     pool = Worker.start(n, jail)
 
     def serve(slot: int) -> None:
@@ -295,7 +314,7 @@ def run_jobs(jobs: list[dict], workers: int, jail: Jail) -> Iterator[tuple[dict,
             job = {**job, "uid": jail.uid_base + slot}  # one uid per slot: RLIMIT_NPROC is counted per uid
             try:
                 reply = pool[slot].grade(job)
-            except (WorkerDied, OSError, ValueError, KeyError) as e:
+            except Exception as e:  # whatever it was, a thread that died here would hang the batch
                 pool[slot].close()
                 pool[slot] = Worker.start(1, jail)[0]
                 reply = {"id": job["id"], "report": {"error": f"grading worker failed: {e}"}}

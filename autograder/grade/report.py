@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from collections import Counter
 from pathlib import Path
 
-from autograder.course.outputs import write_atomic
+from autograder.course import outputs
 from autograder.grade.files import result_path
 from autograder.runtime.checks import Checks
 
@@ -34,11 +32,7 @@ def grade_rows(summaries: list[dict], questions: list[tuple[str, float]]) -> tup
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    write_atomic(path, buf.getvalue())
+    outputs.write_csv(path, header, rows)  # atomic, and no cell a spreadsheet would evaluate
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -50,39 +44,6 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 # ------------------------------------------------------------------ teacher view (issue 10 item 12, issue 11 item 3)
 UNATTEMPTED = "unattempted"  # catalogue id (autograder.runtime.mistakes)
 UNDIAGNOSED = "undiagnosed"  # a lost point no known mistake explains
-_LEFT_BLANK = {"ellipsis object", "NotImplementedType object"}
-
-
-def annotate(result: dict, checks: Checks, reply: dict) -> None:
-    """Add to `extra_data.lmcourse`, from the same plain probe values the score is decided on (read as data here,
-    never trusted as a verdict): `answers`, each MCQ's answer as given (a string, or None when there was none), and
-    `unattempted`, the questions whose every probe found the starter code (NotImplementedError, `...`/None, or a name
-    the probe uses left undefined)."""
-    answers_by_test = reply.get("answers")  # {test name: plain value}, only the probes the grader asked for
-    probes = answers_by_test if isinstance(answers_by_test, dict) else {}
-    lm = result["extra_data"]["lmcourse"]
-    answers, unattempted = {}, []
-    for q in checks.questions:
-        plains = [probes.get(t.name) for t in q.tests]
-        if q.kind == "mcq" and q.tests:
-            p = plains[0]
-            answers[q.name] = str(p["value"])[:40] if isinstance(p, dict) and p.get("type") == "str" else None
-        if q.tests and all(_left_blank(t.probe, p) for t, p in zip(q.tests, plains, strict=True)):
-            unattempted.append(q.name)
-    lm["answers"], lm["unattempted"] = answers, unattempted
-
-
-def _left_blank(probe: str, plain: object) -> bool:
-    if not isinstance(plain, dict):
-        return False
-    if plain.get("type") in ("none",) or (plain.get("type") == "other" and plain.get("repr") in _LEFT_BLANK):
-        return True
-    err = str(plain.get("error", "")) if plain.get("type") == "error" else ""
-    undefined = re.match(r"NameError: name '(\w+)' is not defined", err)  # a typo inside the answer is an attempt
-    return err.startswith("NotImplementedError") or bool(
-        undefined and re.search(rf"\b{re.escape(undefined.group(1))}\b", probe))
-
-
 def categories(s: dict) -> dict[str, list[str]]:
     """Question → why it lost points: its diagnosed mistake ids, else `unattempted` or `undiagnosed`. Questions
     with full marks are absent; so are ungradable submissions (nothing ran, nothing to diagnose)."""

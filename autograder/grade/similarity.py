@@ -15,10 +15,8 @@ is a copy however many students pasted it).
 
 from __future__ import annotations
 
-import csv
 import importlib
 import inspect
-import io
 import re
 import textwrap
 from collections import defaultdict
@@ -222,13 +220,9 @@ def run(subs: list[Submission], checks: Checks, template: Path | None, threshold
 
 
 def write_csv(path: Path, pairs: list[Pair]) -> None:
-    from autograder.course.outputs import write_atomic
+    from autograder.course.outputs import write_csv
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["question", "a", "b", "score"])
-    w.writerows([p.question, p.a, p.b, f"{p.score:.4f}"] for p in pairs)
-    write_atomic(path, buf.getvalue())
+    write_csv(path, ["question", "a", "b", "score"], ([p.question, p.a, p.b, f"{p.score:.4f}"] for p in pairs))
 
 
 def html_pair(p: Pair) -> str:

@@ -14,7 +14,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.grade.files import display_name
+
 MAX_BYTES = 50 * 2**20  # larger submissions are refused (a notebook with outputs is rarely over a few MB)
+# What parsing one submission may cost the grader (it runs outside any sandbox): JSON items ("[", "{" and ","
+# bytes; each costs at most ~80 bytes once parsed), cells, zip members, characters of code, characters tokenized to turn
+# IPython syntax into Python (a cell past this budget runs as it is, so a magic in it is a SyntaxError there).
+MAX_JSON_ITEMS = 1_000_000
+MAX_CELLS = 10_000  # nbformat validates each cell: ~30 µs apiece
+MAX_ZIP_MEMBERS = 10_000
+MAX_CODE = 2_000_000
+MAX_TRANSFORMED = 256_000
 _VARIANT_RE = re.compile(r"""^\s*LMCOURSE_VARIANT\s*=\s*["']([^"'\n]{1,100})["']""", re.M)
 
 
@@ -28,7 +38,7 @@ class Ungradable(Exception):
 
 @dataclass
 class Submission:
-    name: str  # row name in final_grades.csv: path relative to the folder it was found in
+    name: str  # row name in final_grades.csv: path relative to the folder it was found in, as files.display_name
     path: Path
     link: bool = False  # found in a folder as (or through) a symbolic link: never followed
 
@@ -52,17 +62,18 @@ class Parsed:
 
 
 def collect(paths: list[Path]) -> list[Submission]:
-    """Every regular, non-hidden file under the given files/folders, named relative to the folder given."""
+    """Every regular, non-hidden file under the given files/folders, named relative to the folder given (printable
+    and encodable whatever bytes the file system holds: files.display_name)."""
     subs: dict[str, Submission] = {}
     for root in paths:
         if root.is_dir():
             real_root = root.resolve()
             files = sorted(p for p in root.rglob("*") if (p.is_file() or p.is_symlink()) and not any(
                 part.startswith((".", "__")) for part in p.relative_to(root).parts))
-            items = [(p.relative_to(root).as_posix(), p, p.is_symlink() or p.resolve().parent != (
+            items = [(display_name(p.relative_to(root).as_posix()), p, p.is_symlink() or p.resolve().parent != (
                 real_root / p.relative_to(root)).parent) for p in files]
         elif root.is_file():
-            items = [(root.name, root, False)]
+            items = [(display_name(root.name), root, False)]
         else:
             raise FileNotFoundError(f"{root}: no such file or folder")
         for name, p, link in items:
@@ -98,6 +109,13 @@ def _decode(name: str, data: bytes, status: str) -> str:
 def _parse_notebook(name: str, data: bytes) -> Parsed:
     import nbformat
 
+    items = data.count(b"[") + data.count(b"{") + data.count(b",")
+    if items > MAX_JSON_ITEMS:
+        raise Ungradable("too-large", f"{name}: the notebook's JSON holds {items} items (lists, objects, commas); "
+                         f"at most {MAX_JSON_ITEMS} are read")
+    cells = data.count(b'"cell_type"')  # an upper bound, counted before nbformat reads (and validates) them
+    if cells > MAX_CELLS:
+        raise Ungradable("too-large", f"{name}: about {cells} cells; at most {MAX_CELLS} are read")
     text = _decode(name, data, "invalid-notebook")
     try:
         with warnings.catch_warnings():  # missing cell ids and the like: not the student's problem
@@ -105,14 +123,21 @@ def _parse_notebook(name: str, data: bytes) -> Parsed:
             nb = nbformat.reads(text, as_version=4)
         cells = [c for c in nb.cells if c.get("cell_type") == "code"]
         sources = [c.source if isinstance(c.source, str) else "".join(c.source) for c in cells]
+        meta = nb.metadata.get("lmcourse")
     except Exception as e:  # json errors, missing keys, unknown nbformat versions: all the student's file
         raise Ungradable("invalid-notebook", f"{name}: not a readable Jupyter notebook ({e.__class__.__name__}: "
                          f"{str(e)[:200]})") from e
-    meta = nb.metadata.get("lmcourse") if isinstance(nb.metadata.get("lmcourse"), dict) else {}
+    if not all(isinstance(src, str) for src in sources):
+        raise Ungradable("invalid-notebook", f"{name}: a code cell's source is not text")
+    code = sum(map(len, sources))
+    if code > MAX_CODE:
+        raise Ungradable("too-large", f"{name}: its code cells hold {code} characters; at most {MAX_CODE} are graded")
+    meta = meta if isinstance(meta, dict) else {}
     sid, variant, assignment = meta.get("student_id"), meta.get("variant"), meta.get("assignment")
     if variant is None and sources and (m := _VARIANT_RE.search(sources[0])):
         variant = m.group(1)
-    return Parsed([_transform(s) for s in sources], sid if isinstance(sid, str) else None,
+    budget = [MAX_TRANSFORMED]
+    return Parsed([_transform(s, budget) for s in sources], sid if isinstance(sid, str) else None,
                   variant if isinstance(variant, str) else None,
                   assignment if isinstance(assignment, str) else None)
 
@@ -124,11 +149,16 @@ def _py_cells(name: str, data: bytes) -> list[str]:
 
 
 def _parse_zip(name: str, data: bytes) -> Parsed:
+    members = data.count(b"PK\x01\x02")  # central directory entries (an upper bound), before zipfile lists them
+    if members > MAX_ZIP_MEMBERS:
+        raise Ungradable("invalid-zip", f"{name}: about {members} members; an export zip holds a notebook and a few "
+                         f"files (at most {MAX_ZIP_MEMBERS} are read)")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise Ungradable("invalid-zip", f"{name}: not a readable zip file ({e})") from e
+    except Exception as e:  # BadZipFile, and NotImplementedError for a zip version zipfile does not read, ...
+        raise Ungradable("invalid-zip", f"{name}: not a readable zip file ({e.__class__.__name__}: "
+                         f"{str(e)[:200]})") from e
     for info in infos:
         parts = info.filename.replace("\\", "/").split("/")
         if info.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", info.filename):
@@ -143,8 +173,12 @@ def _parse_zip(name: str, data: bytes) -> Parsed:
     info = notebooks[0]
     if info.file_size > MAX_BYTES:
         raise Ungradable("too-large", f"{name}: {info.filename} unpacks to {info.file_size} bytes")
-    with zf.open(info) as f:
-        inner = f.read(MAX_BYTES + 1)
+    try:
+        with zf.open(info) as f:
+            inner = f.read(MAX_BYTES + 1)
+    except Exception as e:  # a bad CRC or header, an unknown compression method, encryption, truncated data
+        raise Ungradable("invalid-zip", f"{name}: {info.filename} cannot be unpacked ({e.__class__.__name__}: "
+                         f"{str(e)[:200]})") from e
     if len(inner) > MAX_BYTES:
         raise Ungradable("too-large", f"{name}: {info.filename} unpacks to more than {MAX_BYTES} bytes")
     parsed = _parse_notebook(f"{name}:{info.filename}", inner)
@@ -152,20 +186,16 @@ def _parse_zip(name: str, data: bytes) -> Parsed:
     return parsed
 
 
-_TRANSFORMER = None
+def _transform(src: str, budget: list[int]) -> str:
+    """IPython syntax (`%magic`, `!cmd`, `x?`) → the Python IPython would run, calling get_ipython() (linear in the
+    cell's size: magics.py). `budget` holds the characters this submission may still have tokenized."""
+    from autograder.grade.magics import to_python
 
-
-def _transform(src: str) -> str:
-    """IPython syntax (`%magic`, `!cmd`, `x?`) → plain Python calling get_ipython(), a no-op in the sandbox."""
-    global _TRANSFORMER
-    if "%" not in src and "!" not in src and "?" not in src:
-        return src
-    if _TRANSFORMER is None:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        _TRANSFORMER = TransformerManager()
+    if len(src) > budget[0]:
+        return src  # past the budget: run as written
+    budget[0] -= len(src)
     try:
-        return _TRANSFORMER.transform_cell(src)
-    except Exception:  # leave it: compiling it in the sandbox reports the SyntaxError against that cell
+        out = to_python(src)
+    except Exception:  # as IPython would refuse it: compiling it in the sandbox reports the error against that cell
         return src
-
+    return src if out in (src, src + "\n") else out  # plain Python comes back as written

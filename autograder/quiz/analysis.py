@@ -16,7 +16,6 @@ DIR/item_analysis_variants.png (matplotlib, no network needed to view).
 
 from __future__ import annotations
 
-import csv
 import html
 import math
 from collections import Counter, defaultdict
@@ -100,13 +99,11 @@ def _p(x: float | None) -> str:
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(COLUMNS)
-        for r in rows:
-            w.writerow([r["item"], r["variant"], r["n"], _fmt(r["facility"]), _fmt(r["discrimination"]),
-                        _p(r["p_value"]), "yes" if r["flagged"] else "", _counts(r["responses"]),
-                        _counts(r["mistakes"])])
+    from autograder.course.outputs import write_csv  # atomic; no cell a spreadsheet would evaluate
+
+    write_csv(path, COLUMNS, ([r["item"], r["variant"], r["n"], _fmt(r["facility"]), _fmt(r["discrimination"]),
+                              _p(r["p_value"]), "yes" if r["flagged"] else "", _counts(r["responses"]),
+                              _counts(r["mistakes"])] for r in rows))
 
 
 def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:

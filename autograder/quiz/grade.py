@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.course.outputs import write_csv
+
 from .analysis import write_item_analysis
 from .preview import KEY_FORMAT
 
@@ -225,15 +227,11 @@ def grade(key: dict[str, Any], responses: list[Response], out: Path) -> dict[str
         c = chosen(kv, r.answer) if kv["type"] != "numeric" else None
         final[(r.student, r.item)] = {"student": r.student, "item": r.item, "variant": r.code, "score": pts,
                                       "mistake": mistake or "", "choice": c["letter"] if c else ""}
-    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["student", *key["items"], "total", "max"])
-        for s, per in scores.items():
-            row = [per.get(i, 0.0) for i in key["items"]]
-            w.writerow([s, *row, sum(row), len(key["items"])])
-    with open(out / "scored_responses.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "item", "variant", "answer", "score", "mistake", "message"])
-        w.writerows(detail)
+    # what students typed (answers, names) may start like a formula: write_csv quotes such cells (OWASP)
+    rows = [[s, *(per.get(i, 0.0) for i in key["items"])] for s, per in scores.items()]
+    write_csv(out / "grades.csv", ["student", *key["items"], "total", "max"],
+              ([*row, sum(row[1:]), len(key["items"])] for row in rows))
+    write_csv(out / "scored_responses.csv", ["student", "item", "variant", "answer", "score", "mistake", "message"],
+              detail)
     write_item_analysis(key, list(final.values()), scores, out)
     return scores

@@ -4,12 +4,13 @@ feedback), quiz.json (everything: params, stem, choices, answer, feedback per va
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 import jinja2
+
+from autograder.course.outputs import write_csv
 
 from .engine import item_title
 from .mathml import math_html
@@ -138,15 +139,14 @@ def write_key(quiz: Quiz, out: Path) -> list[Path]:
     if quiz.students:
         codes = quiz.by_code()
         path = out / "answer_key.csv"
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["student_id", "name", "item", "variant", "type", "answer", "answer_text", "tolerance"])
-            for s in quiz.students:
-                for item in quiz.items:
-                    v = codes[quiz.assigned[s["student_id"]][item]]
-                    text = next((c["text"] for c in v.get("choices", []) if c["correct"]), "")
-                    ans = num(v["answer"]) if v["type"] == "numeric" else v["answer"]
-                    tol = num(v["tolerance"]) if v["type"] == "numeric" else ""
-                    w.writerow([s["student_id"], s["name"], item, v["code"], v["type"], ans, text, tol])
+        rows = []
+        for s in quiz.students:
+            for item in quiz.items:
+                v = codes[quiz.assigned[s["student_id"]][item]]
+                text = next((c["text"] for c in v.get("choices", []) if c["correct"]), "")
+                ans = num(v["answer"]) if v["type"] == "numeric" else v["answer"]
+                tol = num(v["tolerance"]) if v["type"] == "numeric" else ""
+                rows.append([s["student_id"], s["name"], item, v["code"], v["type"], ans, text, tol])
+        write_csv(path, ["student_id", "name", "item", "variant", "type", "answer", "answer_text", "tolerance"], rows)
         written.append(path)
     return written

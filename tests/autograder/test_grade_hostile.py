@@ -157,8 +157,8 @@ def test_grade_hostile_3_planted_modules_change_no_other_row(hostile: dict) -> N
     assert "planted" in _output(hostile, "b_plant.ipynb")
     assert row["grading_status"] == "Completed" and float(row["total_points_earned"]) == 0
     # every submission graded after it (same two workers) ran to the end, the innocent ones at their usual score
-    assert {n: r["grading_status"] for n, r in hostile["grades"].items() if r["grading_status"] != "Completed"} \
-        == {"g_flood.ipynb": "output-limit", "points-per-question": "--"}
+    assert {n: r["grading_status"] for n, r in hostile["grades"].items() if r["grading_status"] != "Completed"
+            and n != "points-per-question"} == {"g_flood.ipynb": "output-limit"}  # its "--" is written "'--" (OWASP)
     assert [float(hostile["grades"][n]["total_points_earned"]) for n in INNOCENT] == [EXPECTED[s] for s in
                                                                                       INNOCENT.values()]
 
