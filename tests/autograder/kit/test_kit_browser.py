@@ -31,8 +31,8 @@ import grade_fixtures as gf  # tests/support, importable through tests/conftest.
 import nbformat
 import pytest
 
-from autograder.build_content import assignment_ids
-from autograder.build_examples import fill, mistakes
+from autograder.build.examples import fill, mistakes
+from autograder.course.content import assignment_ids
 
 from .jupyter_ui import CHROMIUM, CHROMIUM_ARGS, UIS, JupyterServer, NotebookPage
 
