@@ -33,8 +33,8 @@ def notebook_path(assignment: str, directory: str = ".") -> str | None:
     """The notebook of `assignment` this kernel runs, as a path relative to `directory` (its bare file name for the
     default `directory`, the kernel's working folder). None (Otter then runs without public tests) when none is found.
 
-    Raises FileNotFoundError when the Jupyter server says the notebook now lies outside `directory` (moved to another
-    folder mid-session): Otter could not zip it at the top level.
+    Raises FileNotFoundError when the Jupyter server says the notebook now lies in another folder than `directory`
+    (moved mid-session): Otter could not zip it at the top level.
     """
     here = os.path.abspath(directory)
 
@@ -47,12 +47,11 @@ def notebook_path(assignment: str, directory: str = ".") -> str | None:
         return isinstance(meta, dict) and (meta.get("lmcourse") or {}).get("assignment") == assignment
 
     def relative(path: str) -> str:
-        rel = os.path.relpath(os.path.abspath(path), here)
-        if rel.startswith(os.pardir):
+        if os.path.dirname(os.path.abspath(path)) != here:  # Otter would zip it as ../x.ipynb or sub/x.ipynb
             raise FileNotFoundError(
-                f"this notebook is now {path}, outside the folder its kernel started in ({here}); move it back, or "
+                f"this notebook is now {path}, not in the folder its kernel started in ({here}); move it back, or "
                 "restart the kernel (Kernel > Restart Kernel) and run every cell again")
-        return os.path.normpath(os.path.join(directory, rel))
+        return os.path.normpath(os.path.join(directory, os.path.basename(path)))
 
     current = server_session_path()
     if current is not None and mine(current):

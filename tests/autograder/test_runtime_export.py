@@ -137,7 +137,7 @@ def test_notebook_path_asks_every_server_of_the_runtime_folder_and_survives_dead
     assert notebook_path("loss") == "loss.ipynb"
 
 
-def test_notebook_path_refuses_a_notebook_moved_out_of_the_kernels_folder(tmp_path, monkeypatch, kernel):
+def test_notebook_path_refuses_a_notebook_moved_to_another_folder(tmp_path, monkeypatch, kernel):
     root = tmp_path / "root"
     (root / "archive").mkdir(parents=True)
     (root / "work").mkdir()
@@ -145,7 +145,12 @@ def test_notebook_path_refuses_a_notebook_moved_out_of_the_kernels_folder(tmp_pa
     _nb(root / "archive" / "loss.ipynb", "loss")
     server = _Server("t", [("1234-abcd", "archive/loss.ipynb")])
     _server_file(kernel, os.getppid(), server.url, root, "t")
-    with pytest.raises(FileNotFoundError, match="outside the folder its kernel started in"):
+    with pytest.raises(FileNotFoundError, match="not in the folder its kernel started in"):
+        notebook_path("loss")
+    (root / "work" / "sub").mkdir()
+    _nb(root / "work" / "sub" / "loss.ipynb", "loss")
+    server.sessions = [("1234-abcd", "work/sub/loss.ipynb")]  # Otter would zip it as sub/loss.ipynb
+    with pytest.raises(FileNotFoundError, match="not in the folder its kernel started in"):
         notebook_path("loss")
     server.sessions = []  # no server runs this kernel (nbclient, VS Code): Otter would wait for a save in vain
     assert not jupyter_can_save()
