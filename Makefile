@@ -7,9 +7,16 @@ STAMP := $(VENV)/.installed
 # GPU machines get whatever `torch>=2.2` resolves to; override with `make TORCH_SPEC=... test`.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 || echo torch==2.13.0)
 
-.PHONY: install demo test lint bench clean
+# The browser tests drive Debian's chromium (playwright cannot download its own browser here); root installs it.
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install browser demo test lint bench clean
 
 install: $(STAMP)
+
+browser:
+	@test -x $(CHROMIUM) || { test "$$(id -u)" = 0 && apt-get update -q && apt-get install -y -q chromium; } || \
+	  { echo "$(CHROMIUM) is missing: the browser tests need it (as root: apt-get install -y chromium)"; exit 1; }
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,7 +46,7 @@ demo: $(STAMP)
 	  echo "== lmcourse grade: $$a"; \
 	  $(BIN)/lmcourse grade -a dist/$$a/autograder/autograder.zip $$d*.ipynb --out dist/grades/$$a || exit 1; done
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -44,7 +44,8 @@ def parse_cells(text: str) -> list[nbformat.NotebookNode]:
         cell = new(source)
         if key:
             cell.metadata["lmcourse"] = {"key": key}
-        if key == "variant":  # the first code cell: LMCOURSE_VARIANT and Otter's grader; locked like Otter's own
+        if key in ("variant", "submit", "submit.text"):  # the first code cell (LMCOURSE_VARIANT, Otter's grader)
+            # and the submit cells (text, export): locked like Otter's own
             cell.metadata.update({"deletable": False, "editable": False})
         cells.append(cell)
 

@@ -12,7 +12,7 @@ import stat
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from autograder.grade.files import display_name
 
@@ -182,7 +182,9 @@ def _parse_zip(name: str, data: bytes) -> Parsed:
     if len(inner) > MAX_BYTES:
         raise Ungradable("too-large", f"{name}: {info.filename} unpacks to more than {MAX_BYTES} bytes")
     parsed = _parse_notebook(f"{name}:{info.filename}", inner)
-    parsed.notes.append(f"graded {info.filename} from the zip")
+    # the file name only: a notebook exported under an absolute path sits in the zip under the student's home folders
+    notebook = PurePosixPath(info.filename.replace("\\", "/")).name
+    parsed.notes.append(f"graded {notebook} from the zip")
     return parsed
 
 

@@ -8,18 +8,21 @@ so there is no call to watch for.)
 
 What students see is the feedback only: warnings raised while the grader's probe runs are silenced, and Otter's
 "Error at line N in test ...: <test source line>" framing of a failed exception-based test is dropped for `Feedback`
-(Otter 7 builds it in `ExceptionTestFile._generate_error_message`; see `_quiet_otter_framing`).
+(Otter 7 builds it in `ExceptionTestFile._generate_error_message`; see `_quiet_otter_framing`), and its HTML breaks
+lines between words. A function whose cell was not run yet is named: "run the cell that defines it".
 """
 
 from __future__ import annotations
 
-import glob
-import json
-import os
+import copy
+import dataclasses
+import html as html_text
 import warnings
 from typing import Any
 
 from autograder.runtime.checks import Mistake, Test, compare, to_plain
+
+PRE_STYLE = "white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere"  # lines break between words
 
 
 class Feedback(AssertionError):
@@ -46,6 +49,11 @@ def check(env: dict[str, Any], data: dict[str, Any]) -> None:
         exec((data.get("setup") or {}).get(variant, ""), ns)
         try:
             plain = to_plain(eval(test.probe, ns))
+        except NameError as e:  # mostly a cell not run yet in this kernel (else a misspelt name: it is named)
+            if not getattr(e, "name", None):
+                raise Feedback(f"{test.name}: {e}.") from None
+            raise Feedback(f"{test.name}: {e.name} is not defined: run the cell that defines it, then this check "
+                           "again (or check the spelling).") from None
         except Exception as e:  # the student's code failed: report it as the test's outcome
             plain = {"type": "error", "error": f"{type(e).__name__}: {e}"}
     outcome = compare(test, plain)
@@ -53,8 +61,15 @@ def check(env: dict[str, Any], data: dict[str, Any]) -> None:
         raise Feedback(outcome.message)
 
 
+def _escape(text: str | None) -> str | None:
+    return None if text is None else html_text.escape(text, quote=False)
+
+
 def _quiet_otter_framing() -> None:
-    """Make Otter report a `Feedback` failure as its message alone (once per process; other errors unchanged)."""
+    """Make Otter report a `Feedback` failure as its message alone (once per process; other errors unchanged), and
+    show its HTML as written: Otter puts messages into HTML unescaped (a "<unk>" vanished) and a failure into a
+    `<pre>`, which JupyterLab and Notebook 7 style `word-break: break-all` (a long line broke mid-word, "di / m");
+    here the texts are escaped and the `<pre>` breaks lines at spaces (a word only when wider than the output)."""
     try:
         from otter.test_files.exception_test import ExceptionTestFile
     except ImportError:  # not running under Otter
@@ -68,30 +83,15 @@ def _quiet_otter_framing() -> None:
             return str(excp)
         return original(self, excp, context)
 
+    html = ExceptionTestFile._repr_html_
+
+    def repr_html(self) -> str:  # Otter's layout, on a copy whose texts are escaped (a message may say "<unk>")
+        shown = copy.copy(self)
+        shown.test_case_results = [dataclasses.replace(r, message=_escape(r.message), test_case=dataclasses.replace(
+            r.test_case, success_message=_escape(r.test_case.success_message),
+            failure_message=_escape(r.test_case.failure_message))) for r in self.test_case_results]
+        return html(shown).replace("<pre>", f"<pre style='{PRE_STYLE}'>")
+
     generate._lmcourse = True  # type: ignore[attr-defined]
     ExceptionTestFile._generate_error_message = generate
-
-
-def notebook_path(assignment: str, directory: str = ".") -> str | None:
-    """The notebook `grader = otter.Notebook(...)` should read its public tests from, under any file name.
-
-    Otter needs the notebook's path; students rename files (`loss (1).ipynb`, `loss_ada.ipynb`). In order: the file
-    Jupyter names in JPY_SESSION_NAME, `<assignment>.ipynb`, then the newest notebook in the folder whose metadata
-    says it is this assignment. None (Otter then runs without public tests) when there is none.
-    """
-    def mine(path: str) -> bool:
-        try:
-            with open(path, encoding="utf-8") as f:
-                meta = json.load(f).get("metadata", {})
-        except (OSError, ValueError):
-            return False
-        return isinstance(meta, dict) and (meta.get("lmcourse") or {}).get("assignment") == assignment
-
-    session = os.environ.get("JPY_SESSION_NAME", "")
-    if session.endswith(".ipynb") and os.path.isfile(session) and mine(session):
-        return session
-    default = os.path.normpath(os.path.join(directory, f"{assignment}.ipynb"))
-    if os.path.isfile(default) and mine(default):
-        return default
-    candidates = [os.path.normpath(p) for p in glob.glob(os.path.join(directory, "*.ipynb")) if mine(p)]
-    return max(candidates, key=os.path.getmtime) if candidates else None
+    ExceptionTestFile._repr_html_ = repr_html

@@ -215,11 +215,18 @@ def test_build_prints_a_readable_summary(tmp_path):
 
 
 def test_build_student_notebooks_have_an_export_cell_without_pdf_and_a_rename_proof_grader(built):
+    """Issue 16: the export cell zips the notebook under its current name (`notebook_path`, also after a rename),
+    saves it first where Jupyter can (Otter's force_save), and says so without Otter's boilerplate."""
     for a in ASSIGNMENTS:
         nb = nbformat.read(built / a / "student" / f"{a}.ipynb", as_version=4)
         sources = [c.source for c in nb.cells if c.cell_type == "code"]
-        assert any("grader.export(pdf=False" in src for src in sources), a
         assert f'grader = otter.Notebook(notebook_path("{a}"))' in sources[0], a
+        export = [c for c in nb.cells if "grader.export(" in c.source]
+        assert [c.source.split("  #")[0] for c in export] == [
+            f'grader.export(notebook_path("{a}"), pdf=False, force_save=jupyter_can_save())'], a
+        assert export[0].metadata.get("editable") is False and export[0].metadata.get("deletable") is False
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "images/graphs" not in text and "Please save before exporting" not in text, a
 
 
 def test_build_committed_examples_match_a_fresh_build(built, tmp_path):

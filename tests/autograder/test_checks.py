@@ -181,24 +181,3 @@ def test_checks_otter_shows_only_the_feedback_without_line_framing_or_probe_warn
     other = ExceptionTestFile.from_file(str(path))  # an error outside lmcourse's check keeps Otter's framing
     other.run({})
     assert "mean!" not in other.test_case_results[0].message
-
-
-def test_checks_notebook_path_finds_a_renamed_notebook(tmp_path, monkeypatch):
-    """Issue 10 #8: `otter.Notebook("loss.ipynb")` failed when the student saved the notebook as loss_ada.ipynb."""
-    import json
-
-    from autograder.runtime.otter import notebook_path
-
-    def nb(name: str, assignment: str) -> None:
-        (tmp_path / name).write_text(json.dumps({"cells": [], "metadata": {"lmcourse": {"assignment": assignment}},
-                                                 "nbformat": 4, "nbformat_minor": 5}))
-
-    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    nb("tokens.ipynb", "tokens")
-    assert notebook_path("loss", str(tmp_path)) is None
-    nb("loss_ada.ipynb", "loss")
-    assert notebook_path("loss", str(tmp_path)) == str(tmp_path / "loss_ada.ipynb")
-    nb("loss.ipynb", "loss")
-    assert notebook_path("loss", str(tmp_path)) == str(tmp_path / "loss.ipynb")
-    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "loss_ada.ipynb"))
-    assert notebook_path("loss", str(tmp_path)) == str(tmp_path / "loss_ada.ipynb")

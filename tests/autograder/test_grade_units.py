@@ -96,6 +96,13 @@ def test_otter_export_zip_is_read_in_memory() -> None:
     assert p.cells == ["x = 1"] and "loss.ipynb" in p.notes[0]
 
 
+def test_otter_export_zip_note_names_the_notebook_not_the_students_folders() -> None:
+    """Issue 16: a zip exported under an absolute path holds home/<student>/.../loss.ipynb; the feedback names the
+    notebook only."""
+    p = parse("s1.zip", _zip({"home/ada/course/loss.ipynb": _nb(["x = 1"])}))
+    assert p.cells == ["x = 1"] and p.notes == ["graded loss.ipynb from the zip"]
+
+
 @pytest.mark.parametrize("members,symlink,status", [
     ({"../../evil.ipynb": b"{}"}, None, "unsafe-zip"),
     ({"/abs/evil.ipynb": b"{}"}, None, "unsafe-zip"),

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import textwrap
 import time
 import zipfile
@@ -28,7 +27,7 @@ from autograder.kit.edition import forbidden_functions
 from autograder.kit.gradescope import AUTOGRADER_DIR, TORCH_INDEX
 from autograder.kit.wheel import sha256, wheel_name
 
-from .venvs import REACHABLE, TIMINGS, clean_env, fresh_venv, run, site_files
+from .venvs import REACHABLE, TIMINGS, clean_env, run
 
 ASSIGNMENTS = assignment_ids()
 
@@ -112,18 +111,6 @@ def _scan(venv: Path, files: set[Path], needles: dict[str, str]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------ (a) the kit
-@pytest.fixture(scope="session")
-def kit_venv(built, torch_venv, kit_tmp) -> tuple[Path, set[Path]]:
-    """The student's venv: torch preinstalled, then `pip install -r requirements.txt` from D/loss/student."""
-    venv = fresh_venv(torch_venv, kit_tmp / "kit-venv")
-    before = site_files(venv)
-    t0 = time.perf_counter()
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
-        built / "loss" / "student", clean_env(kit_tmp))
-    TIMINGS["pip install -r student/requirements.txt"] = time.perf_counter() - t0
-    return venv, site_files(venv) - before
-
-
 def test_kit_every_assignment_has_an_installable_kit(built):
     shas = set()
     for a in ASSIGNMENTS:
@@ -207,37 +194,6 @@ def test_kit_scan_would_see_a_leak(built, kit_venv, kit_tmp):
 
 
 # ------------------------------------------------------------------------------------------- (b) Gradescope
-@pytest.fixture(scope="session")
-def gradescope(built, torch_venv, kit_tmp) -> tuple[Path, Path]:
-    """/autograder laid out from the loss zip alone, and a venv holding what the zip's setup installs."""
-    ag = kit_tmp / "gs" / "autograder"
-    for sub in ("source", "submission", "results"):
-        (ag / sub).mkdir(parents=True)
-    with zipfile.ZipFile(built / "loss" / "autograder" / "autograder.zip") as z:
-        z.extractall(ag / "source")
-    env_yml = yaml.safe_load((ag / "source" / "environment.yml").read_text())
-    pip = next(d["pip"] for d in env_yml["dependencies"] if isinstance(d, dict))
-    # conda's pip step, with two emulation changes: torch is preinstalled (no fetch from the CPU index), and the
-    # zip's absolute /autograder paths point into the temporary /autograder
-    lines = [line.replace(f"{AUTOGRADER_DIR}/", f"{ag}/") for line in pip if TORCH_INDEX not in line]
-    (ag / "source" / "emulated.requirements.txt").write_text("\n".join(lines) + "\n")
-    venv = fresh_venv(torch_venv, kit_tmp / "gradescope-venv")
-    t0 = time.perf_counter()
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", "emulated.requirements.txt"],
-        ag / "source", clean_env(kit_tmp))
-    TIMINGS["pip install the zip's environment.yml pip list"] = time.perf_counter() - t0
-    return ag, venv
-
-
-def _grade(ag: Path, venv: Path, notebook: nbformat.NotebookNode, kit_tmp: Path) -> dict:
-    for sub in ("submission", "results"):
-        shutil.rmtree(ag / sub)
-        (ag / sub).mkdir()
-    nbformat.write(notebook, ag / "submission" / "loss.ipynb")
-    run([str(venv / "bin" / "python"), str(ag / "source" / "run_otter.py"), str(ag)], ag.parent, clean_env(kit_tmp))
-    return json.loads((ag / "results" / "results.json").read_text())
-
-
 def test_kit_gradescope_zip_declares_what_its_tests_need(built):
     with zipfile.ZipFile(built / "loss" / "autograder" / "autograder.zip") as z:
         names = set(z.namelist())
@@ -249,8 +205,7 @@ def test_kit_gradescope_zip_declares_what_its_tests_need(built):
     assert "otter-grader[grading,plugins]==7.0.0" in pip
 
 
-def test_kit_gradescope_emulation_scores_solution_100_and_blank_0(built, gradescope, kit_tmp):
-    ag, venv = gradescope
+def test_kit_gradescope_emulation_scores_solution_100_and_blank_0(built, gradescope):
     student = nbformat.read(built / "loss" / "student" / "loss.ipynb", as_version=4)
     solution = nbformat.read(built / "loss" / "autograder" / "loss.ipynb", as_version=4)
     checks = json.loads((built / "loss" / "autograder" / "checks" / "default.json").read_text())
@@ -258,7 +213,7 @@ def test_kit_gradescope_emulation_scores_solution_100_and_blank_0(built, gradesc
     codes = {q["name"] for q in checks["questions"] if q["kind"] != "mcq"}
     assert mcqs and codes
 
-    results = _grade(ag, venv, fill(student, solution), kit_tmp)
+    results = gradescope.grade("loss", fill(student, solution))
     rows = {t["name"]: t for t in results["tests"]}
     assert "Autograder Failed" not in rows, rows
     scored = [t for t in results["tests"] if "max_score" in t]
@@ -270,6 +225,6 @@ def test_kit_gradescope_emulation_scores_solution_100_and_blank_0(built, gradesc
     assert {rows[q]["visibility"] for q in mcqs} == {"after_published"}
     assert rows["Public Tests"]["visibility"] == "visible"
 
-    blank = _grade(ag, venv, student, kit_tmp)
+    blank = gradescope.grade("loss", student)
     assert sum(t.get("score", 0) for t in blank["tests"]) == 0
     assert {t["name"] for t in blank["tests"] if "max_score" in t} == codes | mcqs
