@@ -9,6 +9,7 @@ lmcourse writes are never negative (a penalty is a column of deducted points), s
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -56,8 +57,17 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]]) -
 _HOST = socket.gethostname().replace("-", "_")
 
 
+def temporary_path(path: Path) -> Path:
+    """The hidden temporary file a write of `path` goes through: `.<name>.tmp-<host>-<pid>` beside it, with a long
+    name (a student's file name can take all 255 bytes a file system allows) shortened to a hash of it."""
+    stem = path.name
+    if len(os.fsencode(stem)) > 100:
+        stem = hashlib.sha256(os.fsencode(stem)).hexdigest()[:32]
+    return path.with_name(f".{stem}.tmp-{_HOST}-{os.getpid()}")
+
+
 def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{_HOST}-{os.getpid()}")
+    tmp = temporary_path(path)
     with open(tmp, "w", encoding="utf-8") as f:  # rename is atomic: a reader (or a rerun) sees old or new, whole
         f.write(text)
     os.replace(tmp, path)

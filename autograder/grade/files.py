@@ -15,6 +15,7 @@ UTF-8, control characters, escape sequences). Two names come from it:
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -40,6 +41,13 @@ def display_name(name: str) -> str:
         else:
             out.append(c)
     return "".join(out)
+
+
+def original_name(display: str) -> str:
+    """The file name a display_name stands for (as os.fsdecode gives it: undecodable bytes as surrogate escapes)."""
+    if "\\" not in display:
+        return display
+    return os.fsdecode(codecs.escape_decode(display.encode("utf-8"))[0])
 
 
 def result_path(out: Path, name: str) -> Path:

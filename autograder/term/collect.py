@@ -23,17 +23,17 @@ import hashlib
 import io
 import json
 import os
-import socket
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.course.outputs import temporary_path
 from autograder.course.variants import Student
+from autograder.grade.files import display_name, original_name
 from autograder.grade.submissions import MAX_BYTES, collect
 from autograder.term import lms
 
 SUBMISSIONS = "submissions"
-_HOST = socket.gethostname().replace("-", "_")
 
 
 class Roster:
@@ -158,7 +158,8 @@ class Item:
 
     @property
     def name(self) -> str:
-        return "/".join(self.parts)
+        """The name grade reports it under (files.display_name: printable, encodable, unique)."""
+        return display_name("/".join(self.parts))
 
 
 def gather(inputs: list[Path], roster: Roster, out: Path) -> tuple[list[Item], list[str]]:
@@ -200,7 +201,7 @@ def write_bytes(path: Path, data: bytes, size: int | None = None, mtime: float |
     """Write atomically (a hidden temporary file in the same folder, then a rename): a reader, a rerun or a kill -9
     sees the old file or the new one, whole (as autograder.course.outputs.write_atomic, for bytes). `size` beyond
     the data leaves a sparse tail; `mtime` sets its time."""
-    tmp = path.with_name(f".{path.name}.tmp-{_HOST}-{os.getpid()}")
+    tmp = temporary_path(path)
     tmp.unlink(missing_ok=True)
     with open(tmp, "wb") as f:
         f.write(data)
@@ -220,7 +221,7 @@ def store_copy(out: Path, item: Item) -> bool:
                 return False
     dest.parent.mkdir(parents=True, exist_ok=True)
     if item.data is None:
-        tmp = dest.with_name(f".{dest.name}.tmp-{_HOST}-{os.getpid()}")
+        tmp = temporary_path(dest)
         tmp.unlink(missing_ok=True)
         os.symlink(item.link, tmp)  # the grader reports it as unsafe-file; nothing follows it
         os.replace(tmp, dest)
@@ -239,12 +240,12 @@ def record(item: Item, ident: Identity) -> dict:
     trusted_time = u is None or u.lms == "moodle"  # Canvas's zip times are when the zip was made
     return {
         "name": item.name, "student_id": ident.student_id, "source": ident.source, "refused": ident.refused,
-        "flags": ident.flags, "original": item.original, "sha256": _sha(item.data),
+        "flags": ident.flags, "original": display_name(item.original), "sha256": _sha(item.data),
         "metadata_student_id": notebook_student_id(item.name, item.data) if item.data else None,
         "submitted_at": item.mtime if trusted_time and item.data is not None else None, "order_at": item.mtime,
         "lms": u.lms if u else None, "lms_user": u.user if u else "", "lms_name": u.name if u else "",
         "late_mark": bool(u and u.late), "attachment": u.attachment if u else 0, "lms_prefix": u.prefix if u else "",
-        "uploaded_file": (u.file if u and u.file else item.parts[-1]),
+        "uploaded_file": display_name(u.file if u and u.file else item.parts[-1]),
     }
 
 
@@ -257,13 +258,15 @@ def collect_into(out: Path, inputs: list[Path], roster: Roster, known: dict[str,
     for item in items:
         if item.name in seen:
             if _sha(seen[item.name].data) != _sha(item.data):
-                raise ValueError(f"two submissions are both named {item.name!r} ({seen[item.name].original} and "
-                                 f"{item.original}); grade them in separate runs or rename one")
+                first, second = display_name(seen[item.name].original), display_name(item.original)
+                raise ValueError(f"two submissions are both named {item.name!r} ({first} and {second}); grade them "
+                                 "in separate runs or rename one")
             continue
         seen[item.name] = item
         old = known.get(item.name)
         if old and old["sha256"] != _sha(item.data) and item.mtime < old.get("order_at", 0):
-            notes.append(f"{item.original}: older than the {item.name} already in the class; kept that one")
+            notes.append(f"{display_name(item.original)}: older than the {item.name} already in the class; kept "
+                         "that one")
             continue
         store_copy(out, item)
         records.append(record(item, identify(item.parts, roster)))
@@ -284,15 +287,14 @@ def remove_leftovers(out: Path) -> None:
 
 def on_disk(out: Path) -> list[str]:
     """Names of every submission in the class folder (what the grader grades)."""
-    return [s.path.relative_to(out / SUBMISSIONS).as_posix() for s in collect([out / SUBMISSIONS])] \
-        if (out / SUBMISSIONS).is_dir() else []
+    return [s.name for s in collect([out / SUBMISSIONS])] if (out / SUBMISSIONS).is_dir() else []
 
 
 def orphan(out: Path, name: str, roster: Roster) -> dict:
     """A record for a file found in submissions/ that no run recorded (a run killed between copying and recording,
     or a file put there by hand): identified from its name, timed by the file."""
-    path = out / SUBMISSIONS / name
+    path = out / SUBMISSIONS / original_name(name)
     data = None if path.is_symlink() else path.read_bytes()[:MAX_BYTES + 1]
     st = path.lstat()
-    item = Item(tuple(name.split("/")), str(path), data, st.st_size, st.st_mtime)
+    item = Item(tuple(original_name(name).split("/")), str(path), data, st.st_size, st.st_mtime)
     return record(item, identify(item.parts, roster))

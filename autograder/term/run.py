@@ -16,7 +16,7 @@ from pathlib import Path
 from autograder.course.variants import read_roster
 from autograder.grade import batch
 from autograder.grade.bundle import Bundle
-from autograder.grade.files import result_path
+from autograder.grade.files import original_name, result_path
 from autograder.term import store as stores
 from autograder.term.collect import (
     SUBMISSIONS,
@@ -169,7 +169,7 @@ def remove(out: Path, what: list[str]) -> list[str]:
         if unknown:
             raise ValueError(f"{out}: no submission or student {unknown[0]!r} in this class")
         for name in chosen:
-            (out / SUBMISSIONS / name).unlink(missing_ok=True)
+            (out / SUBMISSIONS / original_name(name)).unlink(missing_ok=True)
             result_path(out, name).unlink(missing_ok=True)
         with store.transaction():
             store.forget(chosen)

@@ -133,6 +133,17 @@ def test_every_name_maps_to_a_bounded_unique_result_file_and_an_encodable_printa
     assert files.result_path(tmp_path, "s001/a_b.ipynb").name == "s001__a_b.ipynb.json"  # ordinary: readable
 
 
+def test_original_name_undoes_display_name_and_long_names_get_short_temporaries(tmp_path: Path) -> None:
+    """The class folder stores the student's file under its original name (term/collect.py) and finds it again from
+    the reported one; writing it beside a 255-byte name must not make a temporary name over the limit."""
+    for name in NAMES:
+        assert files.original_name(files.display_name(name)) == name
+    long = tmp_path / ("a" * 249 + ".ipynb")
+    assert len(outputs.temporary_path(long).name.encode()) < 100
+    outputs.write_atomic(long, "{}")
+    assert long.read_text() == "{}"
+
+
 def test_collect_names_files_by_their_display_name(tmp_path: Path) -> None:
     raw = [b"\xff\xfe.ipynb", b"esc\x1b[2J.ipynb", b"b" * 249 + b".ipynb"]
     for r in raw:
