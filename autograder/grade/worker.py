@@ -24,6 +24,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):  # o
     os.environ[_var] = "1"
 os.environ["MPLBACKEND"] = "Agg"
 
+import gc  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
 import pkgutil  # noqa: E402
@@ -70,7 +71,36 @@ def warm() -> list[str]:
     torch.set_num_interop_threads(1)
     x = torch.randn(8, 8)  # initialises cpuinfo and the kernels' dispatch now (it reads /proc/cpuinfo)
     torch.nn.functional.cross_entropy(x @ x, torch.zeros(8, dtype=torch.long)).item()
+    try:
+        exercise_torch(torch)
+    except Exception:  # a torch without these: each submission pays for its first use instead
+        missing.append("exercise_torch")
     return missing
+
+
+def exercise_torch(torch) -> None:  # noqa: ANN001 - the module
+    """What the probes and common answers do first, done once here: an optimizer's first step imports
+    torch._dynamo (with sympy, ~800 modules, 1.0-1.3 s) that every forked sandbox would otherwise pay again.
+    torch.compile then runs eagerly: the jail has no C compiler for inductor (and compiling per submission would
+    cost seconds); TORCHDYNAMO_DISABLE is read once, at this import, so the attribute is what counts."""
+    import torch._dynamo
+
+    torch._dynamo.config.disable = True
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Embedding(8, 4), torch.nn.Linear(4, 8))
+    ids = torch.tensor([[1, 2, 3]])
+    for make in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW):
+        optimizer = make(model.parameters(), lr=0.01)
+        logits = model(ids)
+        loss = torch.nn.functional.cross_entropy(logits.view(-1, 8), ids.view(-1))
+        loss = loss + torch.log_softmax(logits, -1).gather(-1, ids.unsqueeze(-1)).sum()
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+    with torch.no_grad():
+        model(ids)[0].softmax(-1).multinomial(1)
+    torch.manual_seed(0)
 
 
 _warm_setups: set[str] = set()
@@ -250,6 +280,7 @@ def main() -> None:
     t0 = time.monotonic()
     missing = warm()
     sandbox.isolation_level(CONFIG["isolation"])
+    gc.freeze()  # the warm heap stays shared: a submission's collections neither walk nor copy it
     mine = fds[0]
     for fd in fds[1:]:
         if os.fork() == 0:
