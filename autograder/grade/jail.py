@@ -5,6 +5,10 @@
 every such folder whose grader process is gone (after kill -9, or a machine crash), so nothing piles up (and empty
 `lmcourse-sub-*` folders that older graders left, once they are hours old).
 
+Where the machine has cgroups, the run also has a cgroup of the same name under the grader's own (see budget.py):
+one child group per submission in flight, each with its own memory, process and CPU budget; it goes with the run
+folder, and a later run removes those of graders that are gone.
+
 Each run (and each concurrent shard) takes its own block of `sandbox.UID_BLOCK` uids, held by an flock on
 `/tmp/lmcourse-uids/<first uid>.lock`: two graders never run submissions under the same uid at the same time, and
 keys or IPC objects a submission managed to leave under one run's uid are not met by the next run's submissions.
@@ -21,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.grade import edition, sandbox
+from autograder.grade import budget, edition, sandbox
 from autograder.grade.bundle import Bundle
 
 PREFIX = "lmcourse-run-"
@@ -31,8 +35,10 @@ _HOST = socket.gethostname().replace("-", "_")
 
 
 def remove_stale_runs(tmp: Path | None = None) -> list[Path]:
-    """Delete run folders of this host whose grader process no longer exists; returns what was removed."""
+    """Delete run folders (and run cgroups) of this host whose grader process no longer exists; returns the
+    folders removed."""
     removed = []
+    budget.remove_stale(f"{PREFIX}{_HOST}-", _alive)
     for d in Path(tmp or tempfile.gettempdir()).glob(f"{PREFIX}{_HOST}-*"):
         pid = d.name.removeprefix(f"{PREFIX}{_HOST}-").split("-", 1)[0]
         if not pid.isdigit() or _alive(int(pid)):
@@ -64,6 +70,8 @@ class Jail:
 
     def __init__(self, bundle: Bundle) -> None:
         self.bundle = bundle
+        self.budget: dict | None = None  # the run cgroup: {"version", "dirs"}
+        self.budget_reason = ""  # why there is none
         self.run_dir: Path | None = None
         self.edition: edition.Edition | None = None
         self.uid_base = sandbox.UID_BASE
@@ -77,13 +85,25 @@ class Jail:
         if sandbox.isolation_level() == "full":
             self.uid_base, self._lock = _take_uid_block()
             _clear_keys(range(self.uid_base, self.uid_base + sandbox.UID_BLOCK))  # a killed run may have left some
+        if os.environ.get("LMCOURSE_CGROUPS", "auto") != "off":
+            made = budget.start_run(self.run_dir.name)
+            self.budget, self.budget_reason = (made, "") if isinstance(made, dict) else (None, made)
+        else:
+            self.budget_reason = "LMCOURSE_CGROUPS=off"
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.budget is not None:
+            budget.remove(self.budget["dirs"])
         if self._lock is not None:
             os.close(self._lock)
         if self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def weigh(self, slots: int) -> None:
+        """The run's CPU weight: that of `slots` busy processes, what the run's workers weigh without cgroups."""
+        if self.budget is not None:
+            budget.weigh(self.budget, slots)
 
     def worker_config(self) -> dict:
         """What the worker process is told (on its command line): its sys.path, the jail's mounts, the isolation
@@ -94,7 +114,7 @@ class Jail:
                  if os.path.isdir(p)]
         return {"path": [str(self.edition.root), *interp], "mounts": [*interp, str(self.edition.root)],
                 "site_packages": sorted(sites), "hide": list(edition.HIDDEN_PACKAGES),
-                "run_dir": str(self.run_dir), "isolation": sandbox.isolation_level()}
+                "run_dir": str(self.run_dir), "isolation": sandbox.isolation_level(), "budget": self.budget}
 
 
 def _take_uid_block() -> tuple[int, int]:

@@ -25,6 +25,9 @@ def _status(reply: dict, cell_errors: list[dict], done: bool, cpu_limit: float) 
     if rep.get("timed_out"):
         return "timeout", "the submission ran past the time limit and was stopped; tests that had not run fail"
     ws = rep.get("status")
+    if type(rep.get("oom_kills")) is int and rep["oom_kills"] > 0:  # the kernel killed in the submission's cgroup
+        return "memory", ("the submission's processes together ran out of memory (the limit is per submission) and "
+                          "the system stopped one; tests that had not run fail")
     if reply.get("result_overflow"):
         return "output-limit", "the submission wrote more to the grader's result channel than allowed"
     if isinstance(ws, int) and os.WIFSIGNALED(ws):

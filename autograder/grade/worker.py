@@ -26,6 +26,7 @@ os.environ["MPLBACKEND"] = "Agg"
 
 import gc  # noqa: E402
 import importlib  # noqa: E402
+import itertools  # noqa: E402
 import json  # noqa: E402
 import pkgutil  # noqa: E402
 import selectors  # noqa: E402
@@ -36,7 +37,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from . import harness, sandbox  # noqa: E402
+from . import budget, harness, mounts, sandbox  # noqa: E402
 
 # Imported once here, so every forked submission starts with them (what a submission imports itself still works
 # inside the jail, where the Python installation is mounted read-only, but every submission would pay for it).
@@ -117,12 +118,18 @@ def warm_setup(code: str) -> None:
             print(f"lmcourse worker: assignment setup failed to warm up: {e!r}", file=sys.stderr)
 
 
-def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, out_w: int, res_w: int) -> None:
-    """Process P: enter the jail, then hand over to the harness, which reads the job. Never returns."""
+def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, out_w: int, res_w: int,
+             group: dict[str, str] | None) -> None:
+    """Process P: join the submission's cgroup, enter the jail, then hand over to the harness, which reads the job.
+    Never returns."""
     code = 0
     try:
         sandbox.set_pdeathsig(signal.SIGKILL)
-        if uid is None:
+        if group is not None:
+            budget.join(group)  # first: every page and process from here on counts against the submission's budget
+        if uid is not None:
+            mounts.mount_proc(workdir)  # P is PID 1 of the fresh PID namespace: this proc shows only the submission
+        else:
             os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -136,7 +143,8 @@ def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, 
             sandbox.new_session_keyring()
         os.environ.clear()
         os.environ.update({"HOME": "/" if uid is not None else workdir, "TMPDIR": "/tmp" if uid is not None
-                           else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
+                           else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+                           "TORCHDYNAMO_DISABLE": "1"})
         tempfile.tempdir = None
         harness.run(job_r, res_w)
     except BaseException:
@@ -146,53 +154,72 @@ def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, 
 
 
 def _mount_jail(workdir: str, limits: sandbox.Limits, uid: int) -> None:
-    """In S's fresh namespaces: the private tmpfs, its /tmp, the read-only installation and edition, the hidden
-    copies of our own packages, and the IPC limits."""
-    sandbox.mount_tmpfs(workdir, limits.disk_mb, uid)
+    """In S's fresh namespaces: the private tmpfs, its /tmp and /dev, the read-only installation, interpreter and
+    edition, the hidden copies of our own packages, and the IPC limits (see mounts.py)."""
+    mounts.mount_root(workdir, limits.disk_mb, limits.inodes, uid)
     # the private /tmp first: the installation may itself live under /tmp (a CI clone), and then its
     # read-only mount point is created inside this directory rather than colliding with it
     os.mkdir(os.path.join(workdir, "tmp"), 0o700)
     os.chown(os.path.join(workdir, "tmp"), uid, uid)
+    mounts.make_dev(workdir, uid)
     for path in CONFIG.get("mounts", []):
-        sandbox.bind_readonly(path, workdir + path)
+        mounts.bind_readonly(path, workdir + path)
+    for path in CONFIG.get("files", []):
+        mounts.expose(path, workdir)
     for path in CONFIG.get("site_packages", []):
-        sandbox.hide_inside(workdir + path, tuple(CONFIG.get("hide", ())))
+        mounts.hide_inside(workdir + path, tuple(CONFIG.get("hide", ())))
     sandbox.limit_ipc(limits.memory_mb)
 
 
-def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[int]) -> None:
-    """Process S: isolate, fork the student process P, enforce the deadline, clear the uid's keyrings, report P's
-    fate on the status pipe."""
+def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[int],
+               group: dict[str, str] | None) -> None:
+    """Process S: isolate, fork the student process P, enforce the time limit (CPU time of the submission's cgroup
+    where there is one, with a wall-clock backstop; else wall clock), clear the uid's keyrings, report P's fate on
+    the status pipe."""
     job_r, out_w, res_w, st_w = fds
     sandbox.set_pdeathsig(signal.SIGKILL)
     if uid is not None:
         sandbox.unshare(sandbox.CLONE_NEWPID | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWNS | sandbox.CLONE_NEWIPC
                         | sandbox.CLONE_NEWUTS)
         _mount_jail(workdir, limits, uid)
-    deadline = time.monotonic() + limits.timeout
+    deadline = time.monotonic() + sandbox.wall_limit(limits, group is not None)
     pid = os.fork()
     if pid == 0:
         os.close(st_w)
-        _student(limits, uid, workdir, job_r, out_w, res_w)
+        _student(limits, uid, workdir, job_r, out_w, res_w, group)
     for fd in (job_r, out_w, res_w):
         os.close(fd)
-    status, timed_out, cpu = sandbox.wait_with_deadline(pid, deadline)
-    if uid is None:  # without a PID namespace: kill what is left of its session
+    cpu_used = (lambda: budget.cpu_seconds(group)) if group is not None else None
+    status, timed_out, cpu = sandbox.wait_with_deadline(pid, deadline, limits.timeout, cpu_used)
+    report = {"status": status, "timed_out": timed_out, "cpu": cpu}
+    if group is not None:
+        report["oom_kills"] = budget.oom_kills(group)
+    if uid is None:  # without a PID namespace: kill what is left of its session (and of its cgroup)
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+        if group is not None:
+            budget.kill_all(group)
     else:  # P and all it started are gone (PID namespace); S, about to exit, becomes the uid to clear its keys
         sandbox.clear_keyrings_as(uid)
-    os.write(st_w, json.dumps({"status": status, "timed_out": timed_out, "cpu": cpu}).encode())
+    os.write(st_w, json.dumps(report).encode())
 
 
-def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
+_forks = itertools.count()
+Slots = dict[int, tuple[str, "dict[str, str] | None"]]  # S's pid -> (working directory, cgroup)
+
+
+def fork_one(header: dict, fds: list[int], workdirs: Slots) -> int:
     """Fork S for one submission with the grader's four pipe ends; returns S's pid."""
     _reap(workdirs, block=True)  # the previous submission of this slot is gone (and its uid's keys cleared) first
     limits = sandbox.Limits(**header["limits"])
     uid = header["uid"] if sandbox.isolation_level() == "full" else None
     warm_setup(header.get("setup", ""))
+    group = None
+    if CONFIG.get("budget"):
+        group = budget.make_group(CONFIG["budget"], f"{header['uid']}-{os.getpid()}-{next(_forks)}",
+                                  limits.memory_mb, limits.nproc)
     workdir = tempfile.mkdtemp(prefix="sub-", dir=CONFIG["run_dir"])
     if uid is not None:
         os.chown(workdir, uid, uid)
@@ -200,7 +227,7 @@ def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
     if pid == 0:
         code = 0
         try:
-            _supervise(limits, uid, workdir, fds)
+            _supervise(limits, uid, workdir, fds, group)
         except BaseException as e:
             os.write(fds[3], json.dumps({"error": f"sandbox setup failed: {e!r}"}).encode())
             code = 71
@@ -208,35 +235,27 @@ def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
             os._exit(code)
     for fd in fds:
         os.close(fd)
-    workdirs[pid] = workdir
+    workdirs[pid] = (workdir, group)
     return pid
 
 
-def _reap(workdirs: dict[int, str], block: bool = False) -> None:
-    if block:
-        for pid in list(workdirs):
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-            shutil.rmtree(workdirs.pop(pid), ignore_errors=True)
-        return
-    while workdirs:
+def _reap(workdirs: Slots, block: bool = False) -> None:
+    """Wait for finished supervisors; remove their working directories and cgroups."""
+    for pid in list(workdirs):
         try:
-            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
-        except ChildProcessError:  # nothing left to wait for
-            for d in workdirs.values():
-                shutil.rmtree(d, ignore_errors=True)
-            workdirs.clear()
-            return
-        if pid == 0:
-            return
-        shutil.rmtree(workdirs.pop(pid, ""), ignore_errors=True)
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done == pid:
+            workdir, group = workdirs.pop(pid)
+            shutil.rmtree(workdir, ignore_errors=True)
+            if group is not None:
+                budget.remove(group)
 
 
 def serve(sock: socket.socket) -> None:
     """Answer fork requests on `sock` until the grader closes it."""
-    workdirs: dict[int, str] = {}
+    workdirs: Slots = {}
     sel = selectors.DefaultSelector()
     sel.register(sock, selectors.EVENT_READ)
     while True:
@@ -279,7 +298,10 @@ def main() -> None:
     os.dup2(2, 1)
     t0 = time.monotonic()
     missing = warm()
+    harness.prepare_shell(os.path.join(CONFIG["run_dir"], "ipython"))
     sandbox.isolation_level(CONFIG["isolation"])
+    if sandbox.isolation_level() == "full":  # what `subprocess` of sys.executable needs inside the jail
+        CONFIG["files"] = mounts.interpreter_files(sys.executable)
     gc.freeze()  # the warm heap stays shared: a submission's collections neither walk nor copy it
     mine = fds[0]
     for fd in fds[1:]:
@@ -295,6 +317,7 @@ def main() -> None:
 
     sock.send(json.dumps({"ready": True, "isolation": sandbox.isolation_level(), "missing": missing,
                           "warm_s": time.monotonic() - t0, "lmcore": lmcore.__file__,
+                          "budget": (CONFIG.get("budget") or {}).get("version"),
                           "sys_path": sys.path}).encode())
     serve(sock)
 
