@@ -23,6 +23,7 @@ import site
 import socket
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from autograder.grade import budget, edition, sandbox
@@ -90,6 +91,10 @@ class Jail:
             self.budget, self.budget_reason = (made, "") if isinstance(made, dict) else (None, made)
         else:
             self.budget_reason = "LMCOURSE_CGROUPS=off"
+        if self.budget is None and sandbox.isolation_level() == "full":
+            warnings.warn(f"lmcourse grade: no cgroup per submission ({self.budget_reason}): memory, processes and "
+                          "CPU are limited per process only, so one submission's many processes can take more than "
+                          "--memory and crowd out its neighbours' CPU (README, trust model)", stacklevel=2)
         return self
 
     def __exit__(self, *exc: object) -> None:
