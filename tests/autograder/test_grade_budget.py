@@ -127,3 +127,33 @@ def test_grade_budget_without_cgroups_the_batch_still_holds(tmp_path: Path) -> N
     _innocent_rows_unchanged(run, INNOCENT)
     assert run["grades"]["b_memfd.ipynb"]["grading_status"] == "Completed"
     assert run["survivors"] == []
+
+
+def test_grade_budget_kill_9_leaves_no_cgroup_behind_a_rerun(tmp_path: Path) -> None:
+    """The grader killed -9 mid-batch leaves its run cgroup (its processes die with it); the next run removes it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _cgroups_here()
+    built = gf.build(tmp_path / "dist")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    gf.with_cells(built / "student" / f"{gf.ASSIGNMENT}.ipynb", [gf.cell("sleep_forever")], subs / "s.ipynb")
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", "-a", str(built / "autograder" / "autograder.zip"),
+           str(subs), "--out", str(tmp_path / "out"), "--quiet", "--no-similarity", "--workers", "1", "--timeout", "3"]
+    env = {**os.environ, "LMCOURSE_SANDBOX_UID_BASE": str(gf.UID_BASE)}
+    proc = subprocess.Popen(cmd, cwd=gf.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    mine = lambda: {g for g in _run_groups() if f"-{proc.pid}-" in g}  # noqa: E731
+    deadline = time.monotonic() + 240
+    while not any(Path(g).glob("*-*-*") for g in mine()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert mine(), "the run never made its cgroup"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert mine()  # what kill -9 leaves
+    rerun = subprocess.run(cmd, cwd=gf.ROOT, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert mine() == set() and gf.survivors() == []
+    assert gf.grades(tmp_path / "out")["s.ipynb"]["grading_status"] == "timeout"
