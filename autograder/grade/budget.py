@@ -3,7 +3,10 @@
 The grader makes one run group under its own cgroup (`start_run`), in cgroup v2 (one tree with the memory, pids and
 cpu controllers enabled down to it) or v1 (the memory, pids, cpu and cpuacct hierarchies). A worker makes one child
 group per submission (`make_group`), and the student process P moves itself into it (`join`) before it runs
-anything, so every process, thread and page the submission makes is inside and counted together:
+anything, so every process, thread and page the submission makes is inside and counted together, and nothing else
+is: whatever the OOM killer picks there is the submission's own (the warm template cannot be exempted instead: root
+in this kind of container lacks CAP_SYS_RESOURCE to lower its oom_score_adj). The move waits one RCU grace period
+(~14 ms on a busy 2-core machine, the other hierarchies then ~3 ms), spent while the supervisor mounts the jail.
 
     memory  memory.max (v2) / memory.limit_in_bytes (v1) = --memory, swap none. Charged: every process's anonymous
             memory, memfd and shared memory (shmem pages belong to the group that touched them first), the jail's
@@ -143,29 +146,43 @@ def weigh(run: dict, slots: int) -> None:
 
 
 def make_group(run: dict, name: str, memory_mb: int, nproc: int, cpus: float = 1.0) -> dict[str, str]:
-    """One submission's group in the run group, with its limits; returns {controller: folder}."""
+    """One submission's group in the run group, with its limits; returns {controller: folder} ("" for v2)."""
     group = {c: os.path.join(d, name) for c, d in run["dirs"].items()}
     for folder in dict.fromkeys(group.values()):
         os.mkdir(folder, 0o755)
-    memory, quota = memory_mb * 2**20, int(PERIOD_US * cpus)
     try:
-        if run["version"] == 2:
-            g = group[""]
-            _write(f"{g}/memory.max", memory)
-            _optional(f"{g}/memory.swap.max", 0)
-            _optional(f"{g}/memory.oom.group", 1)
-            _write(f"{g}/pids.max", nproc)
-            _write(f"{g}/cpu.max", f"{quota} {PERIOD_US}")
-        else:
-            _write(f"{group['memory']}/memory.limit_in_bytes", memory)
-            _optional(f"{group['memory']}/memory.memsw.limit_in_bytes", memory)
-            _write(f"{group['pids']}/pids.max", nproc)
-            _write(f"{group['cpu']}/cpu.cfs_period_us", PERIOD_US)
-            _write(f"{group['cpu']}/cpu.cfs_quota_us", quota)
+        set_limits(group, memory_mb, nproc, cpus)
     except OSError:
         remove(group)
         raise
     return group
+
+
+def set_limits(group: dict[str, str], memory_mb: int, nproc: int, cpus: float = 1.0) -> None:
+    """Memory (no swap), process count and CPU quota of the group."""
+    memory, quota = memory_mb * 2**20, int(PERIOD_US * cpus)
+    if "" in group:
+        g = group[""]
+        _write(f"{g}/memory.max", memory)
+        _optional(f"{g}/memory.swap.max", 0)
+        _optional(f"{g}/memory.oom.group", 1)
+        _write(f"{g}/pids.max", nproc)
+        _write(f"{g}/cpu.max", f"{quota} {PERIOD_US}")
+        return
+    m = group["memory"]
+    try:
+        lowering = int(_read(f"{m}/memory.limit_in_bytes")) > memory
+    except (OSError, ValueError):
+        lowering = True
+    if lowering:  # v1: memory + swap may never be set below memory alone
+        _write(f"{m}/memory.limit_in_bytes", memory)
+        _optional(f"{m}/memory.memsw.limit_in_bytes", memory)
+    else:
+        _optional(f"{m}/memory.memsw.limit_in_bytes", memory)
+        _write(f"{m}/memory.limit_in_bytes", memory)
+    _write(f"{group['pids']}/pids.max", nproc)
+    _write(f"{group['cpu']}/cpu.cfs_period_us", PERIOD_US)
+    _write(f"{group['cpu']}/cpu.cfs_quota_us", quota)
 
 
 def _optional(path: str, value: int) -> None:

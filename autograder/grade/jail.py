@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import site
 import socket
@@ -33,6 +34,7 @@ PREFIX = "lmcourse-run-"
 LEGACY = "lmcourse-sub-*"  # working directories of graders before run folders (no owner pid in the name)
 LEGACY_AGE_S = 6 * 3600  # far past any submission's time limit: whoever made it is gone
 _HOST = socket.gethostname().replace("-", "_")
+WARM_SETUPS = 8  # distinct assignment setups the warm worker runs before forking (more: each template, on first use)
 
 
 def remove_stale_runs(tmp: Path | None = None) -> list[Path]:
@@ -119,7 +121,16 @@ class Jail:
                  if os.path.isdir(p)]
         return {"path": [str(self.edition.root), *interp], "mounts": [*interp, str(self.edition.root)],
                 "site_packages": sorted(sites), "hide": list(edition.HIDDEN_PACKAGES),
-                "run_dir": str(self.run_dir), "isolation": sandbox.isolation_level(), "budget": self.budget}
+                "run_dir": str(self.run_dir), "isolation": sandbox.isolation_level(), "budget": self.budget,
+                "setups": sorted({c.setup for c in self.bundle.checks.values()})[:WARM_SETUPS],
+                "optimizers": self._uses_optimizers()}
+
+    def _uses_optimizers(self) -> bool:
+        """Whether the assignment's setup or probes run an optimizer or torch.compile: then the worker warms what
+        their first call imports (torch._dynamo and sympy, ~1 s) once, instead of every submission paying it."""
+        texts = [c.setup for c in self.bundle.checks.values()] + [
+            t.probe for c in self.bundle.checks.values() for q in c.questions for t in q.tests]
+        return any(re.search(r"\btorch\.(optim|compile)\b|\.backward\(", text) for text in texts)
 
 
 def _take_uid_block() -> tuple[int, int]:

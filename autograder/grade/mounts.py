@@ -85,16 +85,29 @@ def mount_proc(root: str) -> None:
     _mount(b"proc", os.path.join(root, "proc"), b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None, "mount proc")
 
 
-def expose(path: str, root: str) -> None:
-    """Make the host's file `path` reachable under the same name inside `root`: every symbolic link on the way is
-    recreated (same target), folders are made, and the file itself is bind-mounted read-only. Parts already inside
-    `root` (a folder mounted before) are left as they are."""
-    for host, kind in reached(path):
+def plan(files: list[str], mounted: list[str]) -> list[tuple[str, str, str]]:
+    """What exposing `files` puts in a jail, worked out once per worker: (host path, "link" | "folder" | "file",
+    link target), each path once, in order, without what lies inside a folder `mounted` already."""
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        for host, kind in reached(f):
+            if host in seen or any(host == m or host.startswith(m.rstrip("/") + "/") for m in mounted):
+                continue
+            seen.add(host)
+            out.append((host, kind, os.readlink(host) if kind == "link" else ""))
+    return out
+
+
+def expose(entries: list[tuple[str, str, str]], root: str) -> None:
+    """Make the planned host paths reachable under the same names inside `root`: symbolic links recreated (same
+    target), folders made, files bind-mounted read-only. Parts already there are left as they are."""
+    for host, kind, target in entries:
         inside = root + host
         if os.path.lexists(inside):
             continue
         if kind == "link":
-            os.symlink(os.readlink(host), inside)
+            os.symlink(target, inside)
         elif kind == "folder":
             os.mkdir(inside, 0o755)
         else:

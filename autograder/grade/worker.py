@@ -53,9 +53,10 @@ torch.optim torch.utils.data
 """.split()
 
 
-def warm() -> list[str]:
-    """Import what every submission uses; returns the names that could not be imported. Anything else a submission
-    imports still works (the jail sees the Python installation read-only), and is never imported here."""
+def warm(optimizers: bool = True) -> list[str]:
+    """Import what every submission uses (and, with `optimizers`, what a first optimizer step imports); returns the
+    names that could not be imported. Anything else a submission imports still works (the jail sees the Python
+    installation read-only), and is never imported here."""
     missing = []
     for name in PREIMPORT:
         try:
@@ -73,7 +74,8 @@ def warm() -> list[str]:
     x = torch.randn(8, 8)  # initialises cpuinfo and the kernels' dispatch now (it reads /proc/cpuinfo)
     torch.nn.functional.cross_entropy(x @ x, torch.zeros(8, dtype=torch.long)).item()
     try:
-        exercise_torch(torch)
+        if optimizers:
+            exercise_torch(torch)
     except Exception:  # a torch without these: each submission pays for its first use instead
         missing.append("exercise_torch")
     return missing
@@ -118,15 +120,19 @@ def warm_setup(code: str) -> None:
             print(f"lmcourse worker: assignment setup failed to warm up: {e!r}", file=sys.stderr)
 
 
-def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, out_w: int, res_w: int,
+def _student(limits: sandbox.Limits, uid: int | None, workdir: str, fds: tuple[int, int, int, int],
              group: dict[str, str] | None) -> None:
-    """Process P: join the submission's cgroup, enter the jail, then hand over to the harness, which reads the job.
-    Never returns."""
+    """Process P: join the submission's cgroup (while S mounts the jail), enter the jail, then hand over to the
+    harness, which reads the job. Never returns."""
+    job_r, out_w, res_w, ready_r = fds
     code = 0
     try:
         sandbox.set_pdeathsig(signal.SIGKILL)
         if group is not None:
             budget.join(group)  # first: every page and process from here on counts against the submission's budget
+        if os.read(ready_r, 1) != b"1":  # S could not build the jail
+            raise RuntimeError("no jail")
+        os.close(ready_r)
         if uid is not None:
             mounts.mount_proc(workdir)  # P is PID 1 of the fresh PID namespace: this proc shows only the submission
         else:
@@ -144,7 +150,7 @@ def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, 
         os.environ.clear()
         os.environ.update({"HOME": "/" if uid is not None else workdir, "TMPDIR": "/tmp" if uid is not None
                            else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg",
-                           "TORCHDYNAMO_DISABLE": "1"})
+                           "TORCHDYNAMO_DISABLE": "1", "TORCH_COMPILE_DISABLE": "1"})
         tempfile.tempdir = None
         harness.run(job_r, res_w)
     except BaseException:
@@ -164,8 +170,7 @@ def _mount_jail(workdir: str, limits: sandbox.Limits, uid: int) -> None:
     mounts.make_dev(workdir, uid)
     for path in CONFIG.get("mounts", []):
         mounts.bind_readonly(path, workdir + path)
-    for path in CONFIG.get("files", []):
-        mounts.expose(path, workdir)
+    mounts.expose(CONFIG.get("plan", []), workdir)
     for path in CONFIG.get("site_packages", []):
         mounts.hide_inside(workdir + path, tuple(CONFIG.get("hide", ())))
     sandbox.limit_ipc(limits.memory_mb)
@@ -181,14 +186,19 @@ def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[
     if uid is not None:
         sandbox.unshare(sandbox.CLONE_NEWPID | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWNS | sandbox.CLONE_NEWIPC
                         | sandbox.CLONE_NEWUTS)
-        _mount_jail(workdir, limits, uid)
-    deadline = time.monotonic() + sandbox.wall_limit(limits, group is not None)
+    ready_r, ready_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(st_w)
-        _student(limits, uid, workdir, job_r, out_w, res_w, group)
-    for fd in (job_r, out_w, res_w):
+        os.close(ready_w)
+        _student(limits, uid, workdir, (job_r, out_w, res_w, ready_r), group)
+    for fd in (job_r, out_w, res_w, ready_r):
         os.close(fd)
+    if uid is not None:
+        _mount_jail(workdir, limits, uid)  # meanwhile P moves into its cgroup (that waits an RCU grace period)
+    os.write(ready_w, b"1")
+    os.close(ready_w)
+    deadline = time.monotonic() + sandbox.wall_limit(limits, group is not None)
     cpu_used = (lambda: budget.cpu_seconds(group)) if group is not None else None
     status, timed_out, cpu = sandbox.wait_with_deadline(pid, deadline, limits.timeout, cpu_used)
     report = {"status": status, "timed_out": timed_out, "cpu": cpu}
@@ -216,7 +226,7 @@ def fork_one(header: dict, fds: list[int], workdirs: Slots) -> int:
     limits = sandbox.Limits(**header["limits"])
     uid = header["uid"] if sandbox.isolation_level() == "full" else None
     warm_setup(header.get("setup", ""))
-    group = None
+    group = None  # the submission's own cgroup: nothing else in it, so whatever the OOM killer picks is its own
     if CONFIG.get("budget"):
         group = budget.make_group(CONFIG["budget"], f"{header['uid']}-{os.getpid()}-{next(_forks)}",
                                   limits.memory_mb, limits.nproc)
@@ -297,11 +307,13 @@ def main() -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     t0 = time.monotonic()
-    missing = warm()
+    missing = warm(CONFIG.get("optimizers", True))
+    for code in CONFIG.get("setups", []):  # once for all templates, and outside their cgroups
+        warm_setup(code)
     harness.prepare_shell(os.path.join(CONFIG["run_dir"], "ipython"))
     sandbox.isolation_level(CONFIG["isolation"])
     if sandbox.isolation_level() == "full":  # what `subprocess` of sys.executable needs inside the jail
-        CONFIG["files"] = mounts.interpreter_files(sys.executable)
+        CONFIG["plan"] = mounts.plan(mounts.interpreter_files(sys.executable), CONFIG.get("mounts", []))
     gc.freeze()  # the warm heap stays shared: a submission's collections neither walk nor copy it
     mine = fds[0]
     for fd in fds[1:]:
