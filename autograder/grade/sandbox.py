@@ -4,12 +4,14 @@ One submission runs as a two-process chain forked from a warm worker:
 
     worker (root, trusted) ─fork─▶ supervisor S ─unshare(PID|NET|NS|IPC|UTS)─fork─▶ student process P (PID 1)
 
-S (trusted) mounts a private size-limited tmpfs as P's working directory (with the Python installation's
-directories and the student edition bind-mounted read-only inside it, so lazy imports work, and any copy of our own
-packages in site-packages covered by an empty mount), caps SysV shared memory of its fresh IPC namespace at the
-submission's memory budget, enforces the wall-clock deadline and reports P's exit status on a pipe only S holds.
-P, before running any student code: sets its resource limits (CPU soft = hard, address space, process count, file
-size, open files, no core dumps), chroots into the private working directory, drops to an unprivileged uid/gid with
+S (trusted) mounts a private size- and inode-limited tmpfs as P's root (with the Python installation's directories,
+the interpreter and the student edition bind-mounted read-only inside it, a minimal /dev, and any copy of our own
+packages in site-packages covered by an empty mount: see mounts.py), caps SysV shared memory of its fresh IPC
+namespace at the submission's memory budget, enforces the time limit and reports P's exit status on a pipe only S
+holds. P, before running any student code: joins the submission's cgroup where there is one (budget.py: memory,
+processes and CPU of all its processes together; then the time limit counts their CPU time, with a wall-clock
+backstop), mounts a /proc of its PID namespace, sets its resource limits (CPU soft = hard, address space, process
+count, file size, open files, no core dumps), chroots into the private root, drops to an unprivileged uid/gid with
 no supplementary groups, joins a fresh session keyring, and closes every descriptor except its job, output and result
 pipes. Because P is PID 1 of a fresh PID namespace, the kernel kills every process the submission started the moment
 P ends; the IPC namespace (SysV segments, semaphores, message queues) dies with it; because the network namespace is
@@ -18,7 +20,8 @@ directory and other students' files are simply not there. After P ends, S clears
 persistent keyrings before it reports, so nothing a submission stored in the kernel reaches the next one.
 
 Without root (a laptop), namespaces, chroot and the uid drop are unavailable: P then runs in its own session with the
-rlimits only, and the supervisor kills its process group at the end. `isolation_level()` says which mode applies.
+rlimits only, and the supervisor kills its process group (and what is left in its cgroup) at the end.
+`isolation_level()` says which mode applies.
 """
 
 from __future__ import annotations

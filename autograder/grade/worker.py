@@ -8,7 +8,9 @@ So it imports this module as `lmcourse_jail.worker`, and lmcore and autograder.r
 nothing in its memory, nor in what a submission inherits, can compute an answer or holds a string of the grader's
 environment.
 
-One process warms up, then forks into one template per SOCK_SEQPACKET socket the grader passed it. A template never
+One process warms up (imports, the assignments' setup code, what the probes' first calls import, IPython's shell for
+magics: see harness.prepare_shell), freezes its heap, then forks into one template per SOCK_SEQPACKET socket the
+grader passed it. Per submission a template makes its cgroup (budget.py) and working directory. A template never
 sees a submission: it receives a small header (limits, uid, the assignment's setup code) plus four pipe descriptors
 made by the grader (the job pipe the student process reads its cells and, one at a time, its probes from, its output
 pipe, its result pipe and the supervisor's status pipe), and forks. So no other student's code, output or results
