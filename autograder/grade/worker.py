@@ -27,10 +27,8 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):  # o
 os.environ["MPLBACKEND"] = "Agg"
 
 import gc  # noqa: E402
-import importlib  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
-import pkgutil  # noqa: E402
 import selectors  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -39,87 +37,9 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from . import budget, harness, mounts, sandbox  # noqa: E402
+from . import budget, harness, mounts, sandbox, warmup  # noqa: E402
 
-# Imported once here, so every forked submission starts with them (what a submission imports itself still works
-# inside the jail, where the Python installation is mounted read-only, but every submission would pay for it).
-PREIMPORT = """
-abc argparse array ast base64 bisect calendar cmath codecs collections collections.abc colorsys contextlib
-copy csv dataclasses datetime decimal difflib dis enum fnmatch fractions functools gc glob gzip hashlib heapq
-hmac html inspect io itertools json keyword linecache locale logging math numbers operator os pathlib pickle
-platform pprint queue random re reprlib secrets select shutil signal socket statistics string struct
-subprocess sys tempfile textwrap threading time timeit tokenize traceback types typing unicodedata uuid
-warnings weakref zipfile zlib encodings.ascii encodings.latin_1 encodings.utf_16 encodings.utf_32
-encodings.cp1252 encodings.idna numpy numpy.linalg numpy.random numpy.fft torch torch.nn torch.nn.functional
-torch.optim torch.utils.data
-""".split()
-
-
-def warm(optimizers: bool = True) -> list[str]:
-    """Import what every submission uses (and, with `optimizers`, what a first optimizer step imports); returns the
-    names that could not be imported. Anything else a submission imports still works (the jail sees the Python
-    installation read-only), and is never imported here."""
-    missing = []
-    for name in PREIMPORT:
-        try:
-            importlib.import_module(name)
-        except Exception:
-            missing.append(name)
-    import torch
-
-    import lmcore
-
-    for info in pkgutil.walk_packages(lmcore.__path__, "lmcore."):
-        importlib.import_module(info.name)
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
-    x = torch.randn(8, 8)  # initialises cpuinfo and the kernels' dispatch now (it reads /proc/cpuinfo)
-    torch.nn.functional.cross_entropy(x @ x, torch.zeros(8, dtype=torch.long)).item()
-    try:
-        if optimizers:
-            exercise_torch(torch)
-    except Exception:  # a torch without these: each submission pays for its first use instead
-        missing.append("exercise_torch")
-    return missing
-
-
-def exercise_torch(torch) -> None:  # noqa: ANN001 - the module
-    """What the probes and common answers do first, done once here: an optimizer's first step imports
-    torch._dynamo (with sympy, ~800 modules, 1.0-1.3 s) that every forked sandbox would otherwise pay again.
-    torch.compile then runs eagerly: the jail has no C compiler for inductor (and compiling per submission would
-    cost seconds); TORCHDYNAMO_DISABLE is read once, at this import, so the attribute is what counts."""
-    import torch._dynamo
-
-    torch._dynamo.config.disable = True
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Embedding(8, 4), torch.nn.Linear(4, 8))
-    ids = torch.tensor([[1, 2, 3]])
-    for make in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW):
-        optimizer = make(model.parameters(), lr=0.01)
-        logits = model(ids)
-        loss = torch.nn.functional.cross_entropy(logits.view(-1, 8), ids.view(-1))
-        loss = loss + torch.log_softmax(logits, -1).gather(-1, ids.unsqueeze(-1)).sum()
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-    with torch.no_grad():
-        model(ids)[0].softmax(-1).multinomial(1)
-    torch.manual_seed(0)
-
-
-_warm_setups: set[str] = set()
 CONFIG: dict = {}  # from the grader: mounts, hidden package names, isolation level
-
-
-def warm_setup(code: str) -> None:
-    """Run an assignment's trusted setup code once here, so the imports it needs are done before the jail."""
-    if code and code not in _warm_setups:
-        _warm_setups.add(code)
-        try:
-            exec(compile(code, "<setup warm-up>", "exec"), {"__name__": "__lmcourse_warm__"})
-        except Exception as e:
-            print(f"lmcourse worker: assignment setup failed to warm up: {e!r}", file=sys.stderr)
 
 
 def _student(limits: sandbox.Limits, uid: int | None, workdir: str, fds: tuple[int, int, int, int],
@@ -227,7 +147,7 @@ def fork_one(header: dict, fds: list[int], workdirs: Slots) -> int:
     _reap(workdirs, block=True)  # the previous submission of this slot is gone (and its uid's keys cleared) first
     limits = sandbox.Limits(**header["limits"])
     uid = header["uid"] if sandbox.isolation_level() == "full" else None
-    warm_setup(header.get("setup", ""))
+    warmup.warm_setup(header.get("setup", ""))
     group = None  # the submission's own cgroup: nothing else in it, so whatever the OOM killer picks is its own
     if CONFIG.get("budget"):
         group = budget.make_group(CONFIG["budget"], f"{header['uid']}-{os.getpid()}-{next(_forks)}",
@@ -309,9 +229,9 @@ def main() -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     t0 = time.monotonic()
-    missing = warm(CONFIG.get("optimizers", True))
+    missing = warmup.warm(CONFIG.get("optimizers", True))
     for code in CONFIG.get("setups", []):  # once for all templates, and outside their cgroups
-        warm_setup(code)
+        warmup.warm_setup(code)
     harness.prepare_shell(os.path.join(CONFIG["run_dir"], "ipython"))
     sandbox.isolation_level(CONFIG["isolation"])
     if sandbox.isolation_level() == "full":  # what `subprocess` of sys.executable needs inside the jail
