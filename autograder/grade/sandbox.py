@@ -101,6 +101,23 @@ def clear_keyrings_as(uid: int) -> None:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
+    _clear_own_keyrings()
+
+
+def clear_keyrings_of(uids: range) -> None:
+    """In a (root) child about to exit: the same for many uids, in one process (each uid in turn, root kept as the
+    saved uid to come back), with a fresh session keyring so the caller's is not touched."""
+    new_session_keyring()
+    os.setgroups([])
+    for uid in uids:
+        os.setresgid(uid, uid, 0)
+        os.setresuid(uid, uid, 0)
+        _clear_own_keyrings()
+        os.setresuid(0, 0, 0)
+        os.setresgid(0, 0, 0)
+
+
+def _clear_own_keyrings() -> None:
     _keyctl(KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING)
     _keyctl(KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING)
     persistent = _keyctl(KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_USER_SESSION_KEYRING)
