@@ -17,6 +17,7 @@ keys or IPC objects a submission managed to leave under one run's uid are not me
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -122,8 +123,17 @@ class Jail:
         return {"path": [str(self.edition.root), *interp], "mounts": [*interp, str(self.edition.root)],
                 "site_packages": sorted(sites), "hide": list(edition.HIDDEN_PACKAGES),
                 "run_dir": str(self.run_dir), "isolation": sandbox.isolation_level(), "budget": self.budget,
-                "setups": sorted({c.setup for c in self.bundle.checks.values()})[:WARM_SETUPS],
-                "optimizers": self._uses_optimizers()}
+                "setups": str(self._write_setups()), "optimizers": self._uses_optimizers()}
+
+    def _write_setups(self) -> Path:
+        """The assignment's setup codes for the worker to warm up, in a file only root reads (not on its command
+        line, which a submission could read in its /proc)."""
+        assert self.run_dir is not None
+        path = self.run_dir / "setups.json"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(sorted({c.setup for c in self.bundle.checks.values()})[:WARM_SETUPS], f)
+        return path
 
     def _uses_optimizers(self) -> bool:
         """Whether the assignment's setup or probes run an optimizer or torch.compile: then the worker warms what

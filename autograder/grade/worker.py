@@ -230,8 +230,10 @@ def main() -> None:
     os.dup2(2, 1)
     t0 = time.monotonic()
     missing = warmup.warm(CONFIG.get("optimizers", True))
-    for code in CONFIG.get("setups", []):  # once for all templates, and outside their cgroups
-        warmup.warm_setup(code)
+    if CONFIG.get("setups"):  # once for all templates, and outside their cgroups
+        with open(CONFIG["setups"]) as f:
+            for code in json.load(f):
+                warmup.warm_setup(code)
     harness.prepare_shell(os.path.join(CONFIG["run_dir"], "ipython"))
     sandbox.isolation_level(CONFIG["isolation"])
     if sandbox.isolation_level() == "full":  # what `subprocess` of sys.executable needs inside the jail
