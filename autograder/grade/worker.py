@@ -239,6 +239,7 @@ def main() -> None:
     if sandbox.isolation_level() == "full":  # what `subprocess` of sys.executable needs inside the jail
         CONFIG["plan"] = mounts.plan(mounts.interpreter_files(sys.executable), CONFIG.get("mounts", []))
     gc.freeze()  # the warm heap stays shared: a submission's collections neither walk nor copy it
+    huge = warmup.collapse_heap()
     mine = fds[0]
     for fd in fds[1:]:
         if os.fork() == 0:
@@ -252,7 +253,7 @@ def main() -> None:
     import lmcore
 
     sock.send(json.dumps({"ready": True, "isolation": sandbox.isolation_level(), "missing": missing,
-                          "warm_s": time.monotonic() - t0, "lmcore": lmcore.__file__,
+                          "warm_s": time.monotonic() - t0, "lmcore": lmcore.__file__, "huge_pages_mb": huge >> 20,
                           "budget": (CONFIG.get("budget") or {}).get("version"),
                           "sys_path": sys.path}).encode())
     serve(sock)
