@@ -3,7 +3,9 @@
 The batch is N copies (default 40) of the assignment's example submissions (correct, blank, one per common mistake)
 from examples/submissions/<id>/, graded with one fresh `lmcourse build`, similarity included unless
 `--no-similarity`. Prints one JSON object: both wall times, the ratio, whether both graders gave every submission
-the same total, the grader's peak RSS, and the load average before and after (the machine may be shared).
+the same total, the grader's peak RSS, the CPU seconds of everything `lmcourse grade` ran (grader, workers,
+sandboxes: measured in a cgroup of its own where the machine lets us make one, else null) and the load average
+before and after (the machine may be shared, and CPU seconds are the steadier figure then).
 
     python benchmarks/grading_throughput.py [--assignment loss] [--n 40] [--otter-limit K] [--no-similarity]
 
@@ -55,7 +57,7 @@ def main() -> None:
         cmd = [sys.executable, "-m", "autograder.cli", "grade", "-a", str(zip_path), str(subs), "--out",
                str(tmp / "ours"), "--quiet", "--workers", str(args.workers)]
         cmd += ["--no-similarity"] if args.no_similarity else []
-        grader, peak_kb = _run_watching_rss(cmd)
+        grader, peak_kb, cpu_s = _run_watching_rss(cmd)
         ours_s = time.perf_counter() - t0
         if grader.returncode != 0:
             sys.exit(f"lmcourse grade failed: {grader.stderr[-2000:]}")
@@ -85,13 +87,20 @@ def main() -> None:
         "same_totals": all(abs(ours[k] - v) < 1e-6 for k, v in theirs.items()),
         "workers": args.workers or os.cpu_count(), "cpus": os.cpu_count(), "isolation": isolation,
         "similarity": not args.no_similarity, "grader_peak_rss_mb": round(peak_kb / 1024),
+        "lmcourse_grade_cpu_s": None if cpu_s is None else round(cpu_s, 2),
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }, indent=1))
 
 
-def _run_watching_rss(cmd: list[str]) -> tuple[subprocess.CompletedProcess, int]:
-    """Run `lmcourse grade`, polling its peak resident memory (VmHWM, the grader process itself, not its workers)."""
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _run_watching_rss(cmd: list[str]) -> tuple[subprocess.CompletedProcess, int, float | None]:
+    """Run `lmcourse grade` in a cgroup of its own (where we can make one), polling its peak resident memory (VmHWM,
+    the grader process itself, not its workers); returns the CPU seconds of all it ran too."""
+    from autograder.grade import budget
+
+    group = budget.start_run(f"lmcourse-bench-{os.getpid()}")
+    dirs = group["dirs"] if isinstance(group, dict) else None
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=(lambda: budget.join(dirs)) if dirs else None)
     peak = 0
     while proc.poll() is None:
         try:
@@ -101,7 +110,10 @@ def _run_watching_rss(cmd: list[str]) -> tuple[subprocess.CompletedProcess, int]
             pass
         time.sleep(0.05)
     out, err = proc.communicate()
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak
+    cpu = budget.cpu_seconds(dirs) if dirs else None
+    if dirs:
+        budget.remove(dirs)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak, cpu
 
 
 if __name__ == "__main__":
