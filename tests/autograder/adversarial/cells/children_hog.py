@@ -2,7 +2,7 @@ import os
 import time
 
 children = []
-for i in range(6):  # 6 x 200 MB resident, each child within its own address-space limit
+for _ in range(6):  # 6 x 200 MB resident, each child within its own address-space limit
     pid = os.fork()
     if pid == 0:
         block = b"y" * (200 << 20)
