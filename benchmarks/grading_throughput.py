@@ -1,10 +1,13 @@
 """Grading throughput: `lmcourse grade` vs a loop of stock `otter run`, on the same submissions, in one run.
 
 The batch is N copies (default 40) of the assignment's example submissions (correct, blank, one per common mistake)
-from examples/submissions/<id>/, graded with one fresh `lmcourse build`. Prints one JSON object: both wall times,
-the ratio, and whether both graders gave every submission the same total.
+from examples/submissions/<id>/, graded with one fresh `lmcourse build`, similarity included unless
+`--no-similarity`. Prints one JSON object: both wall times, the ratio, whether both graders gave every submission
+the same total, the grader's peak RSS, the CPU seconds of everything `lmcourse grade` ran (grader, workers,
+sandboxes: measured in a cgroup of its own where the machine lets us make one, else null) and the load average
+before and after (the machine may be shared, and CPU seconds are the steadier figure then).
 
-    python benchmarks/grading_throughput.py [--assignment loss] [--n 40] [--otter-limit K]
+    python benchmarks/grading_throughput.py [--assignment loss] [--n 40] [--otter-limit K] [--no-similarity]
 
 `--otter-limit K` times stock Otter on only the first K submissions and scales its time to N (marked in the JSON).
 """
@@ -30,7 +33,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=40)
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--otter-limit", type=int, default=None)
+    ap.add_argument("--no-similarity", action="store_true")
     args = ap.parse_args()
+    load_before = os.getloadavg()[0]
     examples = sorted((ROOT / "examples" / "submissions" / args.assignment).glob("*.ipynb"))
     if not examples:
         sys.exit(f"no example submissions in examples/submissions/{args.assignment}/")
@@ -49,10 +54,13 @@ def main() -> None:
             batch.append(dst)
 
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "-a", str(zip_path), str(subs), "--out",
-                        str(tmp / "ours"), "--quiet", "--workers", str(args.workers)], cwd=ROOT, check=True,
-                       capture_output=True)
+        cmd = [sys.executable, "-m", "autograder.cli", "grade", "-a", str(zip_path), str(subs), "--out",
+               str(tmp / "ours"), "--quiet", "--workers", str(args.workers)]
+        cmd += ["--no-similarity"] if args.no_similarity else []
+        grader, peak_kb, cpu_s = _run_watching_rss(cmd)
         ours_s = time.perf_counter() - t0
+        if grader.returncode != 0:
+            sys.exit(f"lmcourse grade failed: {grader.stderr[-2000:]}")
         results = {p.name: json.loads((tmp / "ours" / "results" / f"{p.name}.json").read_text()) for p in batch}
         ours = {k: r["score"] for k, r in results.items()}
         isolation = sorted({r["extra_data"]["lmcourse"]["isolation"] for r in results.values()})
@@ -78,7 +86,34 @@ def main() -> None:
                                                                    "otter_run": round(1000 * otter_s / len(batch))},
         "same_totals": all(abs(ours[k] - v) < 1e-6 for k, v in theirs.items()),
         "workers": args.workers or os.cpu_count(), "cpus": os.cpu_count(), "isolation": isolation,
+        "similarity": not args.no_similarity, "grader_peak_rss_mb": round(peak_kb / 1024),
+        "lmcourse_grade_cpu_s": None if cpu_s is None else round(cpu_s, 2),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }, indent=1))
+
+
+def _run_watching_rss(cmd: list[str]) -> tuple[subprocess.CompletedProcess, int, float | None]:
+    """Run `lmcourse grade` in a cgroup of its own (where we can make one), polling its peak resident memory (VmHWM,
+    the grader process itself, not its workers); returns the CPU seconds of all it ran too."""
+    from autograder.grade import budget
+
+    group = budget.start_run(f"lmcourse-bench-{os.getpid()}")
+    dirs = group["dirs"] if isinstance(group, dict) else None
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=(lambda: budget.join(dirs)) if dirs else None)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                peak = max([peak, *(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))])
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    cpu = budget.cpu_seconds(dirs) if dirs else None
+    if dirs:
+        budget.remove(dirs)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak, cpu
 
 
 if __name__ == "__main__":

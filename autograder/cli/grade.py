@@ -75,7 +75,9 @@ def class_summary(summary: dict, out: Path, quiet: bool) -> None:
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="the class folder: every run merges into it")
 @click.option("--workers", "-n", default=0, show_default=True, help="worker processes (0: one per CPU core)")
-@click.option("--timeout", default=60.0, show_default=True, help="wall-clock seconds per submission (CPU: same)")
+@click.option("--timeout", default=60.0, show_default=True,
+              help="seconds per submission: CPU time of all its processes with cgroups (wall clock: twice that + 5 "
+                   "s), else wall clock")
 @click.option("--memory", default=2048, show_default=True, help="MB of memory per submission")
 @click.option("--force", is_flag=True, help="regrade submissions that already have a result")
 @click.option("--shard", default=None, help="K/N: grade only the K-th of N deterministic parts (1-based)")

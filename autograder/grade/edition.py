@@ -28,7 +28,7 @@ import autograder.runtime
 from autograder.runtime.checks import Checks
 
 JAIL_PACKAGE = "lmcourse_jail"
-JAIL_MODULES = ("worker.py", "sandbox.py", "harness.py")
+JAIL_MODULES = ("worker.py", "warmup.py", "sandbox.py", "harness.py", "mounts.py", "budget.py")
 HIDDEN_PACKAGES = ("lmcore", "autograder", "assignments", "solutions")  # never visible from site-packages in a jail
 
 

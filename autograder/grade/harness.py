@@ -35,13 +35,55 @@ _dumps, _loads, _write, _read = json.dumps, json.loads, os.write, os.read  # cap
 
 
 class _Anything:
-    """Stand-in for `otter.Notebook` / `get_ipython()`: every attribute is a no-op callable returning None."""
+    """Stand-in for `otter.Notebook` (and for `get_ipython()` where IPython is not installed): every attribute is a
+    no-op callable returning None."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     def __getattr__(self, name: str) -> Any:
         return lambda *a, **k: None
+
+
+SHELL: Any = None  # IPython's InteractiveShell, made once by the warm worker (prepare_shell), before any submission
+
+
+def prepare_shell(ipython_dir: str) -> None:
+    """Make IPython's shell in the warm worker, so that in a submission magics (`%%time`, `%timeit`, `%%capture`,
+    `%matplotlib`, ...) and `display()` do what they do in Jupyter, where Otter runs notebooks. The cells reach the
+    harness already turned into `get_ipython().run_cell_magic(...)` calls, and each submission's namespace is this
+    shell's `__main__` module (its own copy, after fork), so pickling what a cell defines (multiprocessing) works.
+    Shell commands (`!cmd`, `x = !cmd`, `%pip`) print a note and do nothing: the jail has no shell to run them."""
+    global SHELL
+    try:
+        os.environ["IPYTHONDIR"] = ipython_dir  # its profile folder: in the run folder, not the grader's home
+        from IPython.core.interactiveshell import InteractiveShell
+        from IPython.utils.text import SList
+        from traitlets.config import Config
+
+        config = Config()
+        config.HistoryManager.enabled = False  # no sqlite file, no history thread
+        shell = InteractiveShell.instance(config=config, user_module=types.ModuleType("__main__"))
+    except Exception:  # no IPython: get_ipython() is a do-nothing stand-in, as before
+        return
+
+    def no_shell(cmd: str, *args: Any, **kwargs: Any) -> SList:
+        print(f"(not run while grading, there is no shell: !{str(cmd)[:200]})", file=sys.stderr)
+        shell.user_ns["_exit_code"] = 127
+        return SList()
+
+    shell.system = shell.system_piped = shell.system_raw = shell.getoutput = no_shell
+    shell.enable_gui = lambda gui=None: None  # as in ipykernel for `%matplotlib inline`: no event loop to start
+    SHELL = shell
+
+
+def _namespace() -> dict[str, Any]:
+    """The cells' global namespace: the shell's `__main__` (made `sys.modules["__main__"]`, as in a kernel)."""
+    if SHELL is None:
+        return {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _Anything}
+    sys.modules["__main__"] = SHELL.user_module
+    SHELL.user_ns["__builtins__"] = builtins
+    return SHELL.user_ns
 
 
 def _otter_stub() -> types.ModuleType:
@@ -88,7 +130,7 @@ def run(job_fd: int, fd: int) -> None:
     sys.modules["otter"] = _otter_stub()
     lines = _Lines(job_fd)
     job = lines.next() or {}
-    ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _Anything}
+    ns = _namespace()
     for i, src in enumerate(job.get("cells", [])):
         name = f"<cell {i}>"
         linecache.cache[name] = (len(src), None, src.splitlines(True), name)

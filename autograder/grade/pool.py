@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 
 from autograder.grade.jail import Jail
-from autograder.grade.sandbox import Limits
+from autograder.grade.sandbox import Limits, wall_limit
 
 MAX_LINE = 4_000_000  # bytes of one result line (one probe's value); longer lines are dropped unparsed
 MAX_DROPPED = 10_000  # lines the grader did not ask for; past this the submission is stopped (output-limit)
@@ -99,7 +99,7 @@ class Worker:
                 os.close(fd)
             raise
         session = Session(job, limits, pid)
-        session.drive(job_w, out_r, res_r, st_r, t0 + limits.timeout + 20)
+        session.drive(job_w, out_r, res_r, st_r, t0 + wall_limit(limits, True) + 20)  # S enforces the limits
         return {"id": job["id"], **session.reply(), "wall": time.monotonic() - t0}
 
     def close(self) -> None:
@@ -303,6 +303,7 @@ def run_jobs(jobs: list[dict], workers: int, jail: Jail) -> Iterator[tuple[dict,
         todo.put(j)
     n = max(1, min(workers, len(jobs)))
     done: queue.Queue = queue.Queue(maxsize=n)  # replies wait here for scoring: at most one per worker
+    jail.weigh(n)
     pool = Worker.start(n, jail)
 
     def serve(slot: int) -> None:

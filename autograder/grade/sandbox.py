@@ -4,12 +4,14 @@ One submission runs as a two-process chain forked from a warm worker:
 
     worker (root, trusted) ─fork─▶ supervisor S ─unshare(PID|NET|NS|IPC|UTS)─fork─▶ student process P (PID 1)
 
-S (trusted) mounts a private size-limited tmpfs as P's working directory (with the Python installation's
-directories and the student edition bind-mounted read-only inside it, so lazy imports work, and any copy of our own
-packages in site-packages covered by an empty mount), caps SysV shared memory of its fresh IPC namespace at the
-submission's memory budget, enforces the wall-clock deadline and reports P's exit status on a pipe only S holds.
-P, before running any student code: sets its resource limits (CPU soft = hard, address space, process count, file
-size, open files, no core dumps), chroots into the private working directory, drops to an unprivileged uid/gid with
+S (trusted) mounts a private size- and inode-limited tmpfs as P's root (with the Python installation's directories,
+the interpreter and the student edition bind-mounted read-only inside it, a minimal /dev, and any copy of our own
+packages in site-packages covered by an empty mount: see mounts.py), caps SysV shared memory of its fresh IPC
+namespace at the submission's memory budget, enforces the time limit and reports P's exit status on a pipe only S
+holds. P, before running any student code: joins the submission's cgroup where there is one (budget.py: memory,
+processes and CPU of all its processes together; then the time limit counts their CPU time, with a wall-clock
+backstop), mounts a /proc of its PID namespace, sets its resource limits (CPU soft = hard, address space, process
+count, file size, open files, no core dumps), chroots into the private root, drops to an unprivileged uid/gid with
 no supplementary groups, joins a fresh session keyring, and closes every descriptor except its job, output and result
 pipes. Because P is PID 1 of a fresh PID namespace, the kernel kills every process the submission started the moment
 P ends; the IPC namespace (SysV segments, semaphores, message queues) dies with it; because the network namespace is
@@ -18,7 +20,8 @@ directory and other students' files are simply not there. After P ends, S clears
 persistent keyrings before it reports, so nothing a submission stored in the kernel reaches the next one.
 
 Without root (a laptop), namespaces, chroot and the uid drop are unavailable: P then runs in its own session with the
-rlimits only, and the supervisor kills its process group at the end. `isolation_level()` says which mode applies.
+rlimits only, and the supervisor kills its process group (and what is left in its cgroup) at the end.
+`isolation_level()` says which mode applies.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import resource
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 CLONE_NEWNS = 0x00020000
@@ -37,13 +41,6 @@ CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUTS = 0x04000000
-MS_REC = 0x4000
-MS_PRIVATE = 1 << 18
-MS_RDONLY = 0x1
-MS_NOSUID = 0x2
-MS_NODEV = 0x4
-MS_REMOUNT = 0x20
-MS_BIND = 0x1000
 PR_SET_PDEATHSIG = 1
 UID_BASE = int(os.environ.get("LMCOURSE_SANDBOX_UID_BASE", "3100000"))  # first uid of the first uid block
 UID_BLOCK = 64  # uids per grading run (one per worker slot); concurrent runs (shards) take different blocks
@@ -57,11 +54,13 @@ _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True
 
 @dataclass
 class Limits:
-    timeout: float = 60.0  # wall-clock seconds for the whole submission (cells + tests)
-    memory_mb: int = 2048  # address space the submission may add on top of the warm worker's
-    nproc: int = 64  # processes + threads of the sandbox uid
+    timeout: float = 60.0  # seconds for the whole submission (cells + tests): CPU time of all its processes where
+    #                        a cgroup counts it (the wall clock then stops it at wall_limit), else wall-clock time
+    memory_mb: int = 2048  # memory of all its processes together (cgroup), and address space each one may add
+    nproc: int = 64  # processes + threads of the submission (cgroup) and of its sandbox uid (rlimit)
     fsize_mb: int = 16  # largest file the submission may write
     disk_mb: int = 64  # size of its private tmpfs working directory
+    inodes: int = 8192  # files and folders in that tmpfs (each costs kernel memory even when empty)
     nofile: int = 256
     output_bytes: int = 64_000  # stdout/stderr kept for feedback; the rest is counted and dropped
     result_bytes: int = 32_000_000  # probe results larger than this are refused
@@ -80,21 +79,6 @@ def set_pdeathsig(sig: int = signal.SIGKILL) -> None:
 
 def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
-
-
-def mount_tmpfs(path: str, size_mb: int, uid: int) -> None:
-    """Make mounts private to this namespace, then mount a fresh tmpfs owned by `uid` at `path`."""
-    _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
-    opts = f"size={size_mb}m,mode=0700,uid={uid},gid={uid}".encode()
-    _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts), f"mount tmpfs {path}")
-
-
-def bind_readonly(src: str, dst: str) -> None:
-    """Make directory `src` visible read-only at `dst` (inside the jail)."""
-    os.makedirs(dst, mode=0o755, exist_ok=True)
-    _check(_libc.mount(src.encode(), dst.encode(), None, MS_BIND | MS_REC, None), f"bind-mount {src}")
-    flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
-    _check(_libc.mount(None, dst.encode(), None, flags, None), f"remount {dst} read-only")
 
 
 def _keyctl(*args: int | None) -> int:
@@ -117,6 +101,23 @@ def clear_keyrings_as(uid: int) -> None:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
+    _clear_own_keyrings()
+
+
+def clear_keyrings_of(uids: range) -> None:
+    """In a (root) child about to exit: the same for many uids, in one process (each uid in turn, root kept as the
+    saved uid to come back), with a fresh session keyring so the caller's is not touched."""
+    new_session_keyring()
+    os.setgroups([])
+    for uid in uids:
+        os.setresgid(uid, uid, 0)
+        os.setresuid(uid, uid, 0)
+        _clear_own_keyrings()
+        os.setresuid(0, 0, 0)
+        os.setresgid(0, 0, 0)
+
+
+def _clear_own_keyrings() -> None:
     _keyctl(KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING)
     _keyctl(KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING)
     persistent = _keyctl(KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_USER_SESSION_KEYRING)
@@ -132,15 +133,6 @@ def limit_ipc(memory_mb: int) -> None:
                 f.write(str(value))
         except OSError:
             pass
-
-
-def hide_inside(root: str, names: tuple[str, ...]) -> None:
-    """Cover `root/<name>` (a package of ours found in a mounted site-packages) with an empty read-only tmpfs."""
-    for name in names:
-        path = os.path.join(root, name)
-        if os.path.isdir(path) and not os.path.islink(path):
-            _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, b"size=4k"),
-                   f"hide {path}")
 
 
 def interpreter_paths() -> list[str]:
@@ -170,8 +162,10 @@ def _namespaces_work() -> bool:
     pid = os.fork()
     if pid == 0:
         try:
+            from . import mounts
+
             unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
-            mount_tmpfs(d, 1, 0)
+            mounts.mount_root(d, 1, 16, 0)
             os._exit(0)
         except BaseException:
             os._exit(1)
@@ -194,6 +188,13 @@ def isolation_level(known: str | None = None) -> str:
         else:
             _LEVEL = "full" if _namespaces_work() else "rlimits"
     return _LEVEL
+
+
+def wall_limit(limits: Limits, cpu_counted: bool) -> float:
+    """Wall-clock seconds a submission may take. Where its time limit counts the CPU time of all its processes, the
+    wall clock is only a backstop (for sleeping or blocked code), with room for waiting its turn on a busy machine;
+    otherwise it is the time limit itself."""
+    return 2 * limits.timeout + 5 if cpu_counted else limits.timeout
 
 
 def vm_size_bytes() -> int:
@@ -243,8 +244,10 @@ def close_fds_except(keep: set[int]) -> None:
                 pass
 
 
-def wait_with_deadline(pid: int, deadline: float) -> tuple[int, bool, float]:
-    """Wait for child `pid`; SIGKILL it at `deadline` (monotonic). Returns (wait status, timed out, CPU seconds)."""
+def wait_with_deadline(pid: int, deadline: float, cpu_limit: float | None = None,
+                       cpu_used: Callable[[], float | None] | None = None) -> tuple[int, bool, float]:
+    """Wait for child `pid`; SIGKILL it at `deadline` (monotonic), or once `cpu_used()` (CPU seconds of all the
+    submission's processes) reaches `cpu_limit`. Returns (wait status, timed out, CPU seconds of `pid` itself)."""
     import select
 
     timed_out = False
@@ -255,12 +258,15 @@ def wait_with_deadline(pid: int, deadline: float) -> tuple[int, bool, float]:
             if wpid == pid:
                 return status, timed_out, ru.ru_utime + ru.ru_stime
             remaining = deadline - time.monotonic()
-            if remaining <= 0 and not timed_out:
+            used = cpu_used() if cpu_used is not None else None
+            over = cpu_limit is not None and used is not None and used >= cpu_limit
+            if (remaining <= 0 or over) and not timed_out:
                 timed_out = True
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            select.select([pidfd], [], [], max(remaining, 0.05) if not timed_out else 0.05)
+            wait = 0.05 if timed_out else min(max(remaining, 0.05), 0.1 if cpu_used is not None else remaining)
+            select.select([pidfd], [], [], wait)
     finally:
         os.close(pidfd)

@@ -57,6 +57,10 @@ def _status(reply: dict, cell_errors: list[dict], done: bool, cpu_limit: float) 
     if _field(rep, "timed_out", bool, False):
         return "timeout", "the submission ran past the time limit and was stopped; tests that had not run fail"
     ws = _field(rep, "status", int, None)
+    oom = _field(rep, "oom_kills", int, 0)
+    if oom > 0:  # the kernel killed in the submission's cgroup
+        return "memory", ("the submission's processes together ran out of memory (the limit is per submission) and "
+                          "the system stopped one; tests that had not run fail")
     if _field(reply, "result_overflow", bool, False):
         return "output-limit", "the submission wrote more to the grader's result channel than allowed"
     if ws is not None and 0 <= ws < 1 << 16 and os.WIFSIGNALED(ws):

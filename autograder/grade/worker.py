@@ -8,7 +8,9 @@ So it imports this module as `lmcourse_jail.worker`, and lmcore and autograder.r
 nothing in its memory, nor in what a submission inherits, can compute an answer or holds a string of the grader's
 environment.
 
-One process warms up, then forks into one template per SOCK_SEQPACKET socket the grader passed it. A template never
+One process warms up (imports, the assignments' setup code, what the probes' first calls import, IPython's shell for
+magics: see harness.prepare_shell), freezes its heap, then forks into one template per SOCK_SEQPACKET socket the
+grader passed it. Per submission a template makes its cgroup (budget.py) and working directory. A template never
 sees a submission: it receives a small header (limits, uid, the assignment's setup code) plus four pipe descriptors
 made by the grader (the job pipe the student process reads its cells and, one at a time, its probes from, its output
 pipe, its result pipe and the supervisor's status pipe), and forks. So no other student's code, output or results
@@ -24,9 +26,9 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):  # o
     os.environ[_var] = "1"
 os.environ["MPLBACKEND"] = "Agg"
 
-import importlib  # noqa: E402
+import gc  # noqa: E402
+import itertools  # noqa: E402
 import json  # noqa: E402
-import pkgutil  # noqa: E402
 import selectors  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -35,64 +37,27 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from . import harness, sandbox  # noqa: E402
+from . import budget, harness, mounts, sandbox, warmup  # noqa: E402
 
-# Imported once here, so every forked submission starts with them (what a submission imports itself still works
-# inside the jail, where the Python installation is mounted read-only, but every submission would pay for it).
-PREIMPORT = """
-abc argparse array ast base64 bisect calendar cmath codecs collections collections.abc colorsys contextlib
-copy csv dataclasses datetime decimal difflib dis enum fnmatch fractions functools gc glob gzip hashlib heapq
-hmac html inspect io itertools json keyword linecache locale logging math numbers operator os pathlib pickle
-platform pprint queue random re reprlib secrets select shutil signal socket statistics string struct
-subprocess sys tempfile textwrap threading time timeit tokenize traceback types typing unicodedata uuid
-warnings weakref zipfile zlib encodings.ascii encodings.latin_1 encodings.utf_16 encodings.utf_32
-encodings.cp1252 encodings.idna numpy numpy.linalg numpy.random numpy.fft torch torch.nn torch.nn.functional
-torch.optim torch.utils.data
-""".split()
-
-
-def warm() -> list[str]:
-    """Import what every submission uses; returns the names that could not be imported. Anything else a submission
-    imports still works (the jail sees the Python installation read-only), and is never imported here."""
-    missing = []
-    for name in PREIMPORT:
-        try:
-            importlib.import_module(name)
-        except Exception:
-            missing.append(name)
-    import torch
-
-    import lmcore
-
-    for info in pkgutil.walk_packages(lmcore.__path__, "lmcore."):
-        importlib.import_module(info.name)
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
-    x = torch.randn(8, 8)  # initialises cpuinfo and the kernels' dispatch now (it reads /proc/cpuinfo)
-    torch.nn.functional.cross_entropy(x @ x, torch.zeros(8, dtype=torch.long)).item()
-    return missing
-
-
-_warm_setups: set[str] = set()
 CONFIG: dict = {}  # from the grader: mounts, hidden package names, isolation level
 
 
-def warm_setup(code: str) -> None:
-    """Run an assignment's trusted setup code once here, so the imports it needs are done before the jail."""
-    if code and code not in _warm_setups:
-        _warm_setups.add(code)
-        try:
-            exec(compile(code, "<setup warm-up>", "exec"), {"__name__": "__lmcourse_warm__"})
-        except Exception as e:
-            print(f"lmcourse worker: assignment setup failed to warm up: {e!r}", file=sys.stderr)
-
-
-def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, out_w: int, res_w: int) -> None:
-    """Process P: enter the jail, then hand over to the harness, which reads the job. Never returns."""
+def _student(limits: sandbox.Limits, uid: int | None, workdir: str, fds: tuple[int, int, int, int],
+             group: dict[str, str] | None) -> None:
+    """Process P: join the submission's cgroup (while S mounts the jail), enter the jail, then hand over to the
+    harness, which reads the job. Never returns."""
+    job_r, out_w, res_w, ready_r = fds
     code = 0
     try:
         sandbox.set_pdeathsig(signal.SIGKILL)
-        if uid is None:
+        if group is not None:
+            budget.join(group)  # first: every page and process from here on counts against the submission's budget
+        if os.read(ready_r, 1) != b"1":  # S could not build the jail
+            raise RuntimeError("no jail")
+        os.close(ready_r)
+        if uid is not None:
+            mounts.mount_proc(workdir)  # P is PID 1 of the fresh PID namespace: this proc shows only the submission
+        else:
             os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -106,7 +71,8 @@ def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, 
             sandbox.new_session_keyring()
         os.environ.clear()
         os.environ.update({"HOME": "/" if uid is not None else workdir, "TMPDIR": "/tmp" if uid is not None
-                           else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
+                           else workdir, "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+                           "TORCHDYNAMO_DISABLE": "1", "TORCH_COMPILE_DISABLE": "1"})
         tempfile.tempdir = None
         harness.run(job_r, res_w)
     except BaseException:
@@ -116,53 +82,76 @@ def _student(limits: sandbox.Limits, uid: int | None, workdir: str, job_r: int, 
 
 
 def _mount_jail(workdir: str, limits: sandbox.Limits, uid: int) -> None:
-    """In S's fresh namespaces: the private tmpfs, its /tmp, the read-only installation and edition, the hidden
-    copies of our own packages, and the IPC limits."""
-    sandbox.mount_tmpfs(workdir, limits.disk_mb, uid)
+    """In S's fresh namespaces: the private tmpfs, its /tmp and /dev, the read-only installation, interpreter and
+    edition, the hidden copies of our own packages, and the IPC limits (see mounts.py)."""
+    mounts.mount_root(workdir, limits.disk_mb, limits.inodes, uid)
     # the private /tmp first: the installation may itself live under /tmp (a CI clone), and then its
     # read-only mount point is created inside this directory rather than colliding with it
     os.mkdir(os.path.join(workdir, "tmp"), 0o700)
     os.chown(os.path.join(workdir, "tmp"), uid, uid)
+    mounts.make_dev(workdir, uid)
     for path in CONFIG.get("mounts", []):
-        sandbox.bind_readonly(path, workdir + path)
+        mounts.bind_readonly(path, workdir + path)
+    mounts.expose(CONFIG.get("plan", []), workdir)
     for path in CONFIG.get("site_packages", []):
-        sandbox.hide_inside(workdir + path, tuple(CONFIG.get("hide", ())))
+        mounts.hide_inside(workdir + path, tuple(CONFIG.get("hide", ())))
     sandbox.limit_ipc(limits.memory_mb)
 
 
-def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[int]) -> None:
-    """Process S: isolate, fork the student process P, enforce the deadline, clear the uid's keyrings, report P's
-    fate on the status pipe."""
+def _supervise(limits: sandbox.Limits, uid: int | None, workdir: str, fds: list[int],
+               group: dict[str, str] | None) -> None:
+    """Process S: isolate, fork the student process P, enforce the time limit (CPU time of the submission's cgroup
+    where there is one, with a wall-clock backstop; else wall clock), clear the uid's keyrings, report P's fate on
+    the status pipe."""
     job_r, out_w, res_w, st_w = fds
     sandbox.set_pdeathsig(signal.SIGKILL)
     if uid is not None:
         sandbox.unshare(sandbox.CLONE_NEWPID | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWNS | sandbox.CLONE_NEWIPC
                         | sandbox.CLONE_NEWUTS)
-        _mount_jail(workdir, limits, uid)
-    deadline = time.monotonic() + limits.timeout
+    ready_r, ready_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(st_w)
-        _student(limits, uid, workdir, job_r, out_w, res_w)
-    for fd in (job_r, out_w, res_w):
+        os.close(ready_w)
+        _student(limits, uid, workdir, (job_r, out_w, res_w, ready_r), group)
+    for fd in (job_r, out_w, res_w, ready_r):
         os.close(fd)
-    status, timed_out, cpu = sandbox.wait_with_deadline(pid, deadline)
-    if uid is None:  # without a PID namespace: kill what is left of its session
+    if uid is not None:
+        _mount_jail(workdir, limits, uid)  # meanwhile P moves into its cgroup (that waits an RCU grace period)
+    os.write(ready_w, b"1")
+    os.close(ready_w)
+    deadline = time.monotonic() + sandbox.wall_limit(limits, group is not None)
+    cpu_used = (lambda: budget.cpu_seconds(group)) if group is not None else None
+    status, timed_out, cpu = sandbox.wait_with_deadline(pid, deadline, limits.timeout, cpu_used)
+    report = {"status": status, "timed_out": timed_out, "cpu": cpu}
+    if group is not None:
+        report["oom_kills"] = budget.oom_kills(group)
+    if uid is None:  # without a PID namespace: kill what is left of its session (and of its cgroup)
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+        if group is not None:
+            budget.kill_all(group)
     else:  # P and all it started are gone (PID namespace); S, about to exit, becomes the uid to clear its keys
         sandbox.clear_keyrings_as(uid)
-    os.write(st_w, json.dumps({"status": status, "timed_out": timed_out, "cpu": cpu}).encode())
+    os.write(st_w, json.dumps(report).encode())
 
 
-def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
+_forks = itertools.count()
+Slots = dict[int, tuple[str, "dict[str, str] | None"]]  # S's pid -> (working directory, cgroup)
+
+
+def fork_one(header: dict, fds: list[int], workdirs: Slots) -> int:
     """Fork S for one submission with the grader's four pipe ends; returns S's pid."""
     _reap(workdirs, block=True)  # the previous submission of this slot is gone (and its uid's keys cleared) first
     limits = sandbox.Limits(**header["limits"])
     uid = header["uid"] if sandbox.isolation_level() == "full" else None
-    warm_setup(header.get("setup", ""))
+    warmup.warm_setup(header.get("setup", ""))
+    group = None  # the submission's own cgroup: nothing else in it, so whatever the OOM killer picks is its own
+    if CONFIG.get("budget"):
+        group = budget.make_group(CONFIG["budget"], f"{header['uid']}-{os.getpid()}-{next(_forks)}",
+                                  limits.memory_mb, limits.nproc)
     workdir = tempfile.mkdtemp(prefix="sub-", dir=CONFIG["run_dir"])
     if uid is not None:
         os.chown(workdir, uid, uid)
@@ -170,7 +159,7 @@ def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
     if pid == 0:
         code = 0
         try:
-            _supervise(limits, uid, workdir, fds)
+            _supervise(limits, uid, workdir, fds, group)
         except BaseException as e:
             os.write(fds[3], json.dumps({"error": f"sandbox setup failed: {e!r}"}).encode())
             code = 71
@@ -178,35 +167,27 @@ def fork_one(header: dict, fds: list[int], workdirs: dict[int, str]) -> int:
             os._exit(code)
     for fd in fds:
         os.close(fd)
-    workdirs[pid] = workdir
+    workdirs[pid] = (workdir, group)
     return pid
 
 
-def _reap(workdirs: dict[int, str], block: bool = False) -> None:
-    if block:
-        for pid in list(workdirs):
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-            shutil.rmtree(workdirs.pop(pid), ignore_errors=True)
-        return
-    while workdirs:
+def _reap(workdirs: Slots, block: bool = False) -> None:
+    """Wait for finished supervisors; remove their working directories and cgroups."""
+    for pid in list(workdirs):
         try:
-            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
-        except ChildProcessError:  # nothing left to wait for
-            for d in workdirs.values():
-                shutil.rmtree(d, ignore_errors=True)
-            workdirs.clear()
-            return
-        if pid == 0:
-            return
-        shutil.rmtree(workdirs.pop(pid, ""), ignore_errors=True)
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done == pid:
+            workdir, group = workdirs.pop(pid)
+            shutil.rmtree(workdir, ignore_errors=True)
+            if group is not None:
+                budget.remove(group)
 
 
 def serve(sock: socket.socket) -> None:
     """Answer fork requests on `sock` until the grader closes it."""
-    workdirs: dict[int, str] = {}
+    workdirs: Slots = {}
     sel = selectors.DefaultSelector()
     sel.register(sock, selectors.EVENT_READ)
     while True:
@@ -248,8 +229,17 @@ def main() -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     t0 = time.monotonic()
-    missing = warm()
+    missing = warmup.warm(CONFIG.get("optimizers", True))
+    if CONFIG.get("setups"):  # once for all templates, and outside their cgroups
+        with open(CONFIG["setups"]) as f:
+            for code in json.load(f):
+                warmup.warm_setup(code)
+    harness.prepare_shell(os.path.join(CONFIG["run_dir"], "ipython"))
     sandbox.isolation_level(CONFIG["isolation"])
+    if sandbox.isolation_level() == "full":  # what `subprocess` of sys.executable needs inside the jail
+        CONFIG["plan"] = mounts.plan(mounts.interpreter_files(sys.executable), CONFIG.get("mounts", []))
+    gc.freeze()  # the warm heap stays shared: a submission's collections neither walk nor copy it
+    huge = warmup.collapse_heap()
     mine = fds[0]
     for fd in fds[1:]:
         if os.fork() == 0:
@@ -263,7 +253,8 @@ def main() -> None:
     import lmcore
 
     sock.send(json.dumps({"ready": True, "isolation": sandbox.isolation_level(), "missing": missing,
-                          "warm_s": time.monotonic() - t0, "lmcore": lmcore.__file__,
+                          "warm_s": time.monotonic() - t0, "lmcore": lmcore.__file__, "huge_pages_mb": huge >> 20,
+                          "budget": (CONFIG.get("budget") or {}).get("version"),
                           "sys_path": sys.path}).encode())
     serve(sock)
 

@@ -10,6 +10,7 @@ import ast
 import os
 import shutil
 import socket
+import sys
 from pathlib import Path
 
 import grade_fixtures as gf
@@ -96,10 +97,12 @@ def test_secrets_unreadable_and_uid_dropped(batch: dict) -> None:
     assert "LEAKED" not in out and "could not read" in out
     uid = int(out.split("uid ", 1)[1].split()[0])
     assert gf.UID_BASE <= uid < gf.UID_BASE + 2  # one unprivileged uid per worker slot
+    from autograder.grade.mounts import interpreter_files, reached
     from autograder.grade.sandbox import interpreter_paths
 
     listing = ast.literal_eval(out.split("root listing ", 1)[1].splitlines()[0])
-    assert set(listing) <= {"tmp"} | {p.split("/")[1] for p in interpreter_paths()}  # its tmpfs + the interpreter
+    interpreter = {p.split("/")[1] for f in interpreter_files(sys.executable) for p, _ in reached(f)}
+    assert set(listing) <= {"tmp", "dev", "proc"} | {p.split("/")[1] for p in interpreter_paths()} | interpreter
     assert "found []" in out
 
 
