@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +22,9 @@ NONFINITE = "nonfinite"  # Mistake.value matching any result holding inf or nan 
 # Mistake.value {"raises": "ValueError: math domain error"} matches a probe that raised an exception whose
 # "Type: message" text starts with that string: an exception names a mistake only when it is the mistake's signature.
 UNATTEMPTED = "unattempted"  # the catalogue id of a question still raising NotImplementedError or left blank
+DOES_NOT_RUN = "does-not-run"  # the catalogue id of a function that is not defined when the tests run, or whose
+# code cannot run (a syntax error, a failing import): distinct from `unattempted`
+_DOES_NOT_RUN_ERRORS = ("SyntaxError", "IndentationError", "TabError", "ImportError", "ModuleNotFoundError")
 
 
 @dataclass
@@ -41,7 +45,7 @@ class Test:
     hidden: bool = False
     rtol: float = 1e-5
     atol: float = 1e-6
-    shape: list[int] | None = None  # for arrays: required shape
+    shape: list[int] | None = None  # for arrays: required shape; for choice-format: [number of letters asked for]
     dtype: str | None = None  # for arrays: required dtype family, "float" or "int", or an exact name like "float32"
     mistakes: list[Mistake] = field(default_factory=list)
     failure_message: str = ""
@@ -64,6 +68,9 @@ class Checks:
     variant: str = "default"
     setup: str = ""  # code run in the student namespace before probes (imports the probes need)
     format: str = FORMAT
+    # the words of the content-declared mistake ids these checks use: id -> [label, feedback] (the catalogue's own
+    # ids are in autograder.runtime.mistakes); loading the document declares them, so reports can label them
+    mistakes: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)
@@ -77,7 +84,12 @@ class Checks:
                                        for t in q["tests"]]})
             for q in d["questions"]
         ]
-        return cls(**{**d, "questions": qs})
+        checks = cls(**{**d, "questions": qs})
+        if checks.mistakes:
+            from autograder.runtime.mistakes import declare
+
+            declare(checks.mistakes, f"checks of {checks.assignment} (variant {checks.variant})")
+        return checks
 
     @classmethod
     def from_json(cls, text: str) -> Checks:
@@ -216,7 +228,9 @@ def _matches(test: Test, expect: Any, plain: Any) -> bool:
             return False
         letters = _letters(got)
         options = sorted({str(c).upper() for c in (expect if isinstance(expect, list) else [expect])})
-        return bool(letters) and (set(letters) <= set(options) if test.kind == "choice-format" else letters == options)
+        if test.kind == "choice":
+            return letters == options
+        return bool(letters) and set(letters) <= set(options) and (not test.shape or len(letters) == test.shape[0])
     return _exact(plain) == expect  # exact
 
 
@@ -236,11 +250,41 @@ def _unattempted(test: Test, plain: Any) -> bool:
     return test.kind in ("choice", "choice-format") and blank
 
 
+def _does_not_run(test: Test, plain: Any) -> bool:
+    """The code a test calls cannot run: a syntax error or failing import, or a name the probe calls undefined (its
+    cell stopped before the def). A name undefined inside the student's own code is an error of that code."""
+    if test.kind in ("choice", "choice-format") or not isinstance(plain, dict) or plain.get("type") != "error":
+        return False
+    error = str(plain.get("error", ""))
+    if error.startswith(_DOES_NOT_RUN_ERRORS):
+        return True
+    undefined = re.match(r"NameError: name '(\w+)' is not defined", error)
+    # the probe names it as a function (called or passed on), not as a module (`torch.` is set up by the grader)
+    return bool(undefined) and bool(re.search(rf"(?<![\w.]){re.escape(undefined.group(1))}\b(?!\s*\.)", test.probe))
+
+
+def _form_hint(test: Test) -> str:
+    """How to write an MCQ answer, for this question: one letter, or several."""
+    options = ", ".join(test.expect)
+    if test.shape == [1]:
+        return (f"write the letter of the one correct option as a string, e.g. {test.expect[-1]!r} (options "
+                f"{options}; case and spaces do not matter).")
+    return (f"write the letters of the correct options as a string, separated by commas, e.g. "
+            f"{', '.join(test.expect[:2])!r} (options {options}; case and spaces do not matter).")
+
+
+def _got(test: Test, plain: Any) -> str:
+    """' Got <what the code returned>.' for a public test; nothing for a hidden one (its input stays hidden)."""
+    return "" if test.hidden else f" Got {_describe(plain)}."
+
+
 def compare(test: Test, plain: Any) -> Outcome:
     """Decide one test from plain data only. Shape and dtype requirements are checked before values.
 
     A known mistake is named only when the observed value (or exception) is that mistake's signature; an
-    unimplemented stub or blank MCQ answer is `unattempted`, never a mistake in the mathematics.
+    unimplemented stub or blank MCQ answer is `unattempted`, code that cannot run `does-not-run`, never a mistake in
+    the mathematics. A hidden test's message holds only its own words and the mistake's: nothing derived from the
+    student's value or exception, nor the hidden input's shape.
     """
     if _unattempted(test, plain):
         what = "no answer yet" if test.kind in ("choice", "choice-format") else "not attempted yet (your function " \
@@ -250,13 +294,16 @@ def compare(test: Test, plain: Any) -> Outcome:
         for m in test.mistakes:
             if isinstance(m.value, dict) and _raised(plain, m.value):
                 return Outcome(False, f"{test.name}: {m.message}", m.name)
-        return Outcome(False, f"{test.name}: your code {_describe(plain)}. {test.failure_message}".strip())
+        if _does_not_run(test, plain):
+            from autograder.runtime.mistakes import feedback
+
+            return Outcome(False, f"{test.name}: does not run: {feedback(DOES_NOT_RUN)}", DOES_NOT_RUN)
+        said = f"your code {_describe(plain)}." if not test.hidden else "your code raised an error on this hidden test."
+        return Outcome(False, f"{test.name}: {said} {test.failure_message}".strip())
     if test.kind == "choice-format":
         if _matches(test, test.expect, plain):
             return Outcome(True, test.success_message)
-        return Outcome(False, f"{test.name}: write the letter of one option as a string, e.g. "
-                       f"{test.expect[-1]!r} (options {', '.join(test.expect)}; case and spaces do not matter, "
-                       f"several letters are separated by commas). Got {_describe(plain)}.", "wrong-type")
+        return Outcome(False, f"{test.name}: {_form_hint(test)}{_got(test, plain)}", "wrong-type")
     value_mistakes = [m for m in test.mistakes if not isinstance(m.value, dict)]
     if test.kind == "array" and (test.shape is not None or test.dtype is not None):
         got, dtype = _array(plain)
@@ -266,22 +313,71 @@ def compare(test: Test, plain: Any) -> Outcome:
         for m in value_mistakes if bad_form else []:  # a known mistake (e.g. a row for x_0) is named first
             if m.value != NONFINITE and _matches(test, m.value, plain):
                 return Outcome(False, f"{test.name}: {m.message}", m.name)
-        if got is None:
-            return Outcome(False, f"{test.name}: expected an array, got {_describe(plain)}.", "wrong-type")
+        if got is None or (test.dtype is not None and dtype in ("list", "number")):
+            what = "a tensor" if test.dtype is not None else "an array"
+            return Outcome(False, f"{test.name}: expected {what}.{_got(test, plain)} {test.failure_message}".strip(),
+                           "wrong-type")
         if test.shape is not None and list(got.shape) != list(test.shape):
-            return Outcome(False, f"{test.name}: expected shape {tuple(test.shape)}, got {tuple(got.shape)}.",
-                           "wrong-shape")
+            said = f"expected shape {tuple(test.shape)}, got {tuple(got.shape)}." if not test.hidden else \
+                "the result has the wrong shape."
+            return Outcome(False, f"{test.name}: {said} {test.failure_message}".strip(), "wrong-shape")
         if test.dtype is not None and not _dtype_ok(test.dtype, dtype):
-            return Outcome(False, f"{test.name}: expected a {test.dtype} tensor, got dtype {dtype}.", "wrong-dtype")
+            said = f", got dtype {dtype}" if not test.hidden else ""
+            return Outcome(False, f"{test.name}: expected a {test.dtype} tensor{said}.", "wrong-dtype")
     if _matches(test, test.expect, plain):
         return Outcome(True, test.success_message)
-    for m in value_mistakes:
-        if (_nonfinite(plain) if m.value == NONFINITE else _matches(test, m.value, plain)):
-            return Outcome(False, f"{test.name}: {m.message}", m.name)
+    named = [m for m in value_mistakes
+             if (_nonfinite(plain) if m.value == NONFINITE else _matches(test, m.value, plain))]
+    if named and len({m.name for m in named}) == 1:  # the signature of one mistake only: never a guess between two
+        return Outcome(False, f"{test.name}: {named[0].message}", named[0].name)
+    if test.kind == "exact" and not _same_kind(test.expect, plain):
+        want = {list: "a list", str: "a string", bool: "True or False"}.get(type(test.expect), "a number")
+        return Outcome(False, f"{test.name}: expected {want}.{_got(test, plain)}", "wrong-type")
+    if test.kind == "number" and _number(plain) is None and isinstance(plain, dict) and (
+            plain.get("type") == "list" or (plain.get("type") == "array" and plain.get("shape") != [])):
+        return Outcome(False, f"{test.name}: expected one number, not several.{_got(test, plain)}", "wrong-type")
     msg = test.failure_message or "the value is not correct."
-    if test.kind in ("number", "array") and not test.hidden:
-        msg += f" Got {_describe(plain)}."
+    if test.kind in ("number", "array"):
+        msg += _got(test, plain)
     return Outcome(False, f"{test.name}: {msg}")
+
+
+def as_plain(value: Any) -> dict:
+    """The plain form of a JSON value as expectations and mistake values are written (what `to_plain` makes of a
+    probe result equal to it), so two written values can be compared the way a test compares a result."""
+    if isinstance(value, (bool, str)) or value is None:
+        return to_plain(value)
+    if isinstance(value, (int, float)):
+        return {"type": "number", "value": value}
+    if isinstance(value, list) and value and all(isinstance(v, (str, bool)) or v is None for v in value):
+        return {"type": "list", "value": [to_plain(v) for v in value]}
+    import numpy as np
+
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return {"type": "list", "value": [as_plain(v) for v in value]} if isinstance(value, list) else to_plain(value)
+    return {"type": "array", "shape": list(a.shape), "dtype": "float64", "value": a.tolist()}
+
+
+def same(test: Test, a: Any, b: Any) -> bool:
+    """Whether written values `a` and `b` are one result for this test (its kind and tolerance)."""
+    if isinstance(a, dict) or isinstance(b, dict) or NONFINITE in (a, b):
+        return a == b
+    return _matches(test, a, as_plain(b)) and _matches(test, b, as_plain(a))
+
+
+def _same_kind(expect: Any, plain: Any) -> bool:
+    """Whether a result is the kind of value an exact test expects: a list (or 1-D array) for a list, a string for
+    a string, a bool for a bool, a number for a number."""
+    kind = plain.get("type") if isinstance(plain, dict) else None
+    if isinstance(expect, bool):
+        return kind == "bool"
+    if isinstance(expect, str):
+        return kind == "str"
+    if isinstance(expect, list):
+        return kind == "list" or (kind == "array" and len(plain.get("shape") or []) >= 1)
+    return kind in ("number", "array")
 
 
 def _nonfinite(plain: Any) -> bool:
