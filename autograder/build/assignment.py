@@ -28,6 +28,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course.content import Assignment, ContentError, assignment_ids, load_assignment
+from autograder.course.mistakes import checked_words
 from autograder.build.mcq import MCQ, draw
 from autograder.build.notebook import render_master, stable_ids, write_notebook
 from autograder.kit.package import package_assignment
@@ -58,7 +59,8 @@ def make_checks(a: Assignment, params: dict, mcqs: dict[str, MCQ], variant: str)
         questions.append(built)
     setup = a.module.data_cell(params)
     helpers = getattr(a.module, "PROBE_HELPERS", "")
-    return Checks(a.id, questions, variant=variant, setup=setup + ("\n" + helpers if helpers else ""))
+    return Checks(a.id, questions, variant=variant, setup=setup + ("\n" + helpers if helpers else ""),
+                  mistakes=checked_words(a, questions))  # an unknown mistake id stops the build here
 
 
 def _same_shape(a: Checks, b: Checks) -> bool:
