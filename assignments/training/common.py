@@ -93,7 +93,8 @@ def objective_values(model: torch.nn.Module, seqs: list[list[int]]) -> dict[str,
     right = math.fsum(per_seq)
     n_tok = sum(len(s) - 1 for s in seqs)
     return {"right": right, "mean-instead-of-sum": right / len(seqs), "mean-per-token": right / n_tok,
-            "sum-of-means": math.fsum(means), "log-base-2": right / math.log(2), "missing-minus": -right,
+            "sum-of-means": math.fsum(means), "log-base-2": right / math.log(2),
+            "log-base-10": right / math.log(10), "missing-minus": -right,
             "loss-term-for-x0": math.fsum(x0), "off-by-one": math.fsum(shift), "single-sequence": per_seq[0],
             "softmax-missing": math.fsum(no_softmax), "softmax-applied-twice": math.fsum(twice),
             "log-missing": math.fsum(no_log)}

@@ -78,9 +78,10 @@ def _left_blank(probe: str, plain: object) -> bool:
     if plain.get("type") in ("none",) or (plain.get("type") == "other" and plain.get("repr") in _LEFT_BLANK):
         return True
     err = str(plain.get("error", "")) if plain.get("type") == "error" else ""
-    undefined = re.match(r"NameError: name '(\w+)' is not defined", err)  # a typo inside the answer is an attempt
-    return err.startswith("NotImplementedError") or bool(
-        undefined and re.search(rf"\b{re.escape(undefined.group(1))}\b", probe))
+    # an MCQ answer variable never set is blank; a function the probe calls being undefined is `does-not-run` (its
+    # cell stopped before the def: compare names it), and a name undefined inside the answer is an attempt
+    undefined = re.match(r"NameError: name '(\w+)' is not defined", err)
+    return err.startswith("NotImplementedError") or bool(undefined and probe.strip() == undefined.group(1))
 
 
 def categories(s: dict) -> dict[str, list[str]]:

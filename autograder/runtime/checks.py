@@ -315,15 +315,17 @@ def compare(test: Test, plain: Any) -> Outcome:
                 return Outcome(False, f"{test.name}: {m.message}", m.name)
         if got is None or (test.dtype is not None and dtype in ("list", "number")):
             what = "a tensor" if test.dtype is not None else "an array"
-            return Outcome(False, f"{test.name}: expected {what}.{_got(test, plain)} {test.failure_message}".strip(),
-                           "wrong-type")
+            return Outcome(False, f"{test.name}: return {what}, the kind of value the question asks for (not a list, "
+                           f"a number or another object).{_got(test, plain)}", "wrong-type")
         if test.shape is not None and list(got.shape) != list(test.shape):
             said = f"expected shape {tuple(test.shape)}, got {tuple(got.shape)}." if not test.hidden else \
                 "the result has the wrong shape."
             return Outcome(False, f"{test.name}: {said} {test.failure_message}".strip(), "wrong-shape")
         if test.dtype is not None and not _dtype_ok(test.dtype, dtype):
-            said = f", got dtype {dtype}" if not test.hidden else ""
-            return Outcome(False, f"{test.name}: expected a {test.dtype} tensor{said}.", "wrong-dtype")
+            said = f" (yours is {dtype})" if not test.hidden else ""
+            return Outcome(False, f"{test.name}: the values must be {test.dtype}{said}: make the tensor with "
+                           f"dtype={test.dtype if test.dtype not in ('float', 'int') else test.dtype + '32'} or "
+                           "convert it (.float(), .to(...)).", "wrong-dtype")
     if _matches(test, test.expect, plain):
         return Outcome(True, test.success_message)
     named = [m for m in value_mistakes
@@ -332,10 +334,12 @@ def compare(test: Test, plain: Any) -> Outcome:
         return Outcome(False, f"{test.name}: {named[0].message}", named[0].name)
     if test.kind == "exact" and not _same_kind(test.expect, plain):
         want = {list: "a list", str: "a string", bool: "True or False"}.get(type(test.expect), "a number")
-        return Outcome(False, f"{test.name}: expected {want}.{_got(test, plain)}", "wrong-type")
+        return Outcome(False, f"{test.name}: return {want}, the kind of value the question asks for (not a set, a "
+                       f"tuple, a string or another object).{_got(test, plain)}", "wrong-type")
     if test.kind == "number" and _number(plain) is None and isinstance(plain, dict) and (
             plain.get("type") == "list" or (plain.get("type") == "array" and plain.get("shape") != [])):
-        return Outcome(False, f"{test.name}: expected one number, not several.{_got(test, plain)}", "wrong-type")
+        return Outcome(False, f"{test.name}: return one number, not several (a list, a tuple or a tensor of many "
+                       f"values).{_got(test, plain)}", "wrong-type")
     msg = test.failure_message or "the value is not correct."
     if test.kind in ("number", "array"):
         msg += _got(test, plain)

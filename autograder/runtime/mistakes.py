@@ -87,7 +87,6 @@ MISTAKES: dict[str, Known] = {
     "later-is-better": Known("later checkpoint taken as better", "a later checkpoint is not always better: compare "
                              "the dataset losses Σ_x L_θ(x)."),
     "reversed-direction": Known("reversed direction", "the objective decreases as training makes progress."),
-    "objective-mean": Known("mean objective", "the objective is the sum of sequence losses, not their mean."),
     "stale-gradients": Known("gradients not zeroed", "call optimizer.zero_grad() before backward(): otherwise each "
                              "step also applies the earlier steps' gradients."),
     "no-update": Known("parameters not updated", "call optimizer.step() after backward() (and zero the gradients "

@@ -26,7 +26,7 @@ class Requirement:
     prompt: list[str] = field(default_factory=list)  # words of the prompt that state it (checked against the prompt)
 
 
-def tests_of(question: Question, requirement: Requirement) -> list:
+def checked_by(question: Question, requirement: Requirement) -> list:
     """The question's tests a requirement names; ValueError for a name the question does not have."""
     by_words = {t.name.removeprefix(f"{question.name} "): t for t in question.tests}
     missing = [w for w in requirement.tests if w not in by_words]
@@ -38,7 +38,7 @@ def tests_of(question: Question, requirement: Requirement) -> list:
 
 def honest(question: Question, requirements: list[Requirement]) -> Question:
     """The question with its last public test's success message saying what hidden tests still check."""
-    hidden_only = [r.text for r in requirements if all(t.hidden for t in tests_of(question, r))]
+    hidden_only = [r.text for r in requirements if all(t.hidden for t in checked_by(question, r))]
     public = [i for i, t in enumerate(question.tests) if not t.hidden]
     if not public or not any(t.hidden for t in question.tests):
         return question

@@ -26,12 +26,14 @@ def _summary(name: str, q1: float, q2: float, mistakes: list[str] = (), **extra:
 
 def test_report_annotate_keeps_mcq_answers_and_finds_unattempted_questions() -> None:
     result = {"extra_data": {"lmcourse": {}}}
-    undefined = "NameError: name 'f' is not defined"
-    answers = {"q1 a": {"type": "error", "error": "NotImplementedError: q1: do it"},
-               "q1 b": {"type": "error", "error": undefined},
+    stub = {"type": "error", "error": "NotImplementedError: q1: do it"}
+    answers = {"q1 a": stub, "q1 b": stub,
                "q2 answer": {"type": "str", "value": " b "}}  # the reply's answers: the probes the grader asked for
     report.annotate(result, CHECKS, {"answers": answers})
     assert result["extra_data"]["lmcourse"] == {"answers": {"q2": " b "}, "unattempted": ["q1"]}
+    answers["q1 b"] = {"type": "error", "error": "NameError: name 'f' is not defined"}  # its cell did not run:
+    report.annotate(result, CHECKS, {"answers": answers})  # does-not-run (compare names it), not unattempted
+    assert result["extra_data"]["lmcourse"]["unattempted"] == []
     answers["q1 b"] = {"type": "error", "error": "NameError: name 'troch' is not defined"}  # an attempt, a typo
     answers["q2 answer"] = {"type": "other", "repr": "ellipsis object"}
     report.annotate(result, CHECKS, {"answers": answers})

@@ -47,9 +47,14 @@ def _mistakes(probs: torch.Tensor, targets: list[int], steps: torch.Tensor) -> l
 
 
 def _test(name: str, label: str, probs_probe: str, targets_probe: str, probs: torch.Tensor, targets: list[int],
-          hidden: bool = False) -> Test:
+          hidden: bool = False, notebook_targets: list[int] | None = None) -> Test:
     steps = lmcore.cross_entropy(lmcore.one_hot(targets, probs.shape[-1]).double(), probs)
     mistakes = _mistakes(probs, targets, steps)
+    if notebook_targets is not None and notebook_targets != targets:
+        rows = torch.arange(len(targets))  # indexed as the answer indexes: one row broadcasts over every target
+        mistakes.append(Mistake("ignored-argument", (-torch.log(probs[rows, torch.as_tensor(notebook_targets)]))
+                                .tolist(), "these are the losses of the notebook's IDS[1:]: use the `targets` the "
+                                "function is given."))
     if len(targets) == 1:  # one step: its sum is that step's loss, as a squeezed 0-d tensor is (a shape mistake)
         mistakes = [m for m in mistakes if m.name != "not-per-step"]
     return distinct(Test(f"{name} {label}", f"step_losses_from_probs({probs_probe}, {targets_probe})", steps.tolist(),
@@ -63,8 +68,8 @@ def question(p: dict, name: str) -> Question:
         _test(name, "per-step losses", "torch.softmax(LOGITS[:-1], -1)", "IDS[1:]", torch.softmax(logits[:-1], -1),
               ids[1:]),
         _test(name, "another sequence", "torch.softmax(LOGITS[1:] * 2, -1)", "IDS[1:][::-1]",
-              torch.softmax(logits[1:] * 2, -1), ids[1:][::-1], hidden=True),
+              torch.softmax(logits[1:] * 2, -1), ids[1:][::-1], hidden=True, notebook_targets=ids[1:]),
         _test(name, "a single step", "torch.softmax(LOGITS[:1], -1)", "IDS[1:2]", torch.softmax(logits[:1], -1),
-              ids[1:2], hidden=True),
+              ids[1:2], hidden=True, notebook_targets=ids[1:]),
     ], forbidden=["lmcore.losses.cross_entropy", "lmcore.losses.step_losses", "lmcore.losses.sequence_loss"]),
         REQUIREMENTS)

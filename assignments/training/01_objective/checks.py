@@ -39,6 +39,7 @@ MESSAGES = {
     "sum-of-means": "you averaged within each sequence (F.cross_entropy's default reduction is the mean): a "
                     "sequence's loss is the sum of its step losses, reduction='sum'.",
     "log-base-2": "you used log base 2; use the natural log.",
+    "log-base-10": "you used log base 10; use the natural log.",
     "missing-minus": "the sign is wrong: each L_i = −log q_i[x_i] is positive.",
     "loss-term-for-x0": "you paired row t of the logits with x_t, a term for x_0 too: x_0 is context only, "
                         "model(x[:-1]) predicts x[1:].",

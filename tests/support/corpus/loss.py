@@ -135,6 +135,8 @@ WRONG = {
            fn(SL, "return -torch.log(probs[:, targets])", T)),
         _m("first step dropped", "first-term-dropped",
            fn(SL, "return -torch.log(probs[torch.arange(1, len(targets)), torch.as_tensor(targets[1:])])", T)),
+        _m("notebook's targets", "ignored-argument", fn(SL, "return -torch.log(probs[torch.arange(len(targets)), "
+                                                           "torch.as_tensor(IDS[1:])])", T)),
         _m("squeezed", "wrong-shape", fn(SL, f"return -torch.log({PICK}).squeeze()", T)),
         _m("list of floats", "wrong-type",
            fn(SL, "return [-math.log(float(probs[i, x])) for i, x in enumerate(targets)]", "import math")),

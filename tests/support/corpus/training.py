@@ -105,6 +105,8 @@ WRONG = {
            fn(OB, _loop(CE_SUM, ret="total / sum(len(s) - 1 for s in sequences)"), TF)),
         _m("log2", "log-base-2", fn(OB, _loop("-torch.log2(torch.softmax(logits, -1))[torch.arange(len("
                                                            "target)), target].sum()"), T)),
+        _m("log10", "log-base-10", fn(OB, _loop("-torch.log10(torch.softmax(logits, -1))[torch.arange(len("
+                                                "target)), target].sum()"), T)),
         _m("no minus", "missing-minus", fn(OB, _loop("torch.log_softmax(logits, -1)[torch.arange(len("
                                                                   "target)), target].sum()"), T)),
         _m("term for x_0", "loss-term-for-x0", fn(OB, _loop(CE_SUM, ids="ids", target="ids"), TF)),
@@ -218,3 +220,5 @@ WRONG = {
     ],
 }
 WRONG = {q: [replace(m, question=q) for m in ms] for q, ms in WRONG.items()}
+# a `train` that calls the student's `train_step`, as the prompt suggests: a wrong train_step must cost q2 only
+BASE = {"train": dict(CORRECT["train"])["calls train_step"]}
