@@ -92,41 +92,58 @@ def _quiet():
     return stack
 
 
+def _notebook(assignment_id: str, answers: dict[str, str], variant: str, mcq: dict[str, str]) -> dict:
+    """The namespace after the notebook's cells ran (data cell, answer cells, MCQ answers), with the setup run once
+    in a copy (Otter's cells run it per test: only the fixtures' identity differs)."""
+    c = checks(assignment_id, variant)
+    a = assignment(assignment_id)
+    env: dict = {"__name__": "__main__"}
+    exec(compile(a.module.data_cell(variant_params(a, variant)), "<data cell>", "exec"), env)
+    for q in code_questions(assignment_id):
+        source = answers.get(q.slug, solution(assignment_id, q.slug))
+        try:
+            exec(compile(source, f"<cell {q.slug}>", "exec"), env)
+        except Exception:  # a cell that fails stops there, as in a kernel; later cells still run
+            pass
+    env.update(mcq)
+    env["LMCOURSE_VARIANT"] = variant
+    base = dict(env)
+    exec(c.setup, base)
+    return base
+
+
 def grade(assignment_id: str, answers: dict[str, str] | None = None, variant: str = DEFAULT,
           only: list[str] | None = None) -> Graded:
     """Grade a notebook whose answer cells are the reference solutions, except `answers` (slug -> cell source).
     `only`: the question names to run the tests of (default: every code question)."""
-    answers = answers or {}
     c = checks(assignment_id, variant)
-    a = assignment(assignment_id)
-    env: dict = {"__name__": "__main__"}
     with _quiet():
-        exec(compile(a.module.data_cell(variant_params(a, variant)), "<data cell>", "exec"), env)
-        for q in code_questions(assignment_id):
-            source = answers.get(q.slug, solution(assignment_id, q.slug))
-            try:
-                exec(compile(source, f"<cell {q.slug}>", "exec"), env)
-            except Exception:  # a cell that fails stops there, as in a kernel; later cells still run
-                pass
-        env["LMCOURSE_VARIANT"] = variant
-        base = dict(env)
-        exec(c.setup, base)  # once per notebook (Otter's cells run it per test: only the fixtures' identity differs)
+        base = _notebook(assignment_id, answers or {}, variant, {})
         outcomes, questions = {}, {}
         for q in c.questions:
             if q.kind != "code" or (only is not None and q.name not in only):
                 continue
             questions[q.name] = q
-            outcomes[q.name] = [_run(t, base) for t in q.tests]
+            outcomes[q.name] = [compare(t, _plain(t, base)) for t in q.tests]
     return Graded(outcomes, questions)
 
 
-def _run(test, base: dict) -> Outcome:
+def plains(assignment_id: str, answers: dict[str, str] | None = None, mcq: dict[str, str] | None = None,
+           variant: str = DEFAULT) -> dict[str, dict]:
+    """{test name: plain value} for every test, MCQs too (`mcq`: e.g. {"q7_answer": "B"}): the answers the sandbox
+    would send `lmcourse grade` for this notebook."""
+    c = checks(assignment_id, variant)
+    with _quiet():
+        base = _notebook(assignment_id, answers or {}, variant, mcq or {})
+        return {t.name: _plain(t, base) for q in c.questions for t in q.tests}
+
+
+def _plain(test, base: dict) -> dict:
     ns = dict(base)
     try:
-        plain = to_plain(eval(test.probe, ns))
+        return to_plain(eval(test.probe, ns))
     except Exception as e:
-        plain = {"type": "error", "error": f"{type(e).__name__}: {e}"}
-    return compare(test, plain)
+        return {"type": "error", "error": f"{type(e).__name__}: {e}"}
 
 
 def function_name(source: str) -> str | None:

@@ -5,7 +5,7 @@ import math
 import lmcore
 from assignments.loss.common import num
 from autograder.runtime.checks import Mistake, Question
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "def sequence_total(step_losses):\n"
 REQUIREMENTS = [
@@ -38,8 +38,8 @@ def _mistakes(steps: list[float]) -> list[Mistake]:
 
 def question(p: dict, name: str) -> Question:
     steps, hidden = p["steps"], p["hidden_steps"]
-    return honest(Question(name, 2, [
+    return Question(name, 2, [
         num(f"{name} sums the step losses", f"sequence_total({steps!r})", lmcore.total_loss(steps), _mistakes(steps)),
         num(f"{name} on another sequence", f"sequence_total({hidden!r})", lmcore.total_loss(hidden),
             _mistakes(hidden), hidden=True),
-    ], forbidden=["lmcore.losses.total_loss"]), REQUIREMENTS)
+    ], forbidden=["lmcore.losses.total_loss"])

@@ -7,7 +7,7 @@ import torch
 import lmcore
 from assignments.loss.common import num
 from autograder.runtime.checks import Mistake, Question
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "def cross_entropy(p, q):\n"
 REQUIREMENTS = [
@@ -58,11 +58,11 @@ def question(p: dict, name: str) -> Question:
         return num(f"{name} {label}", f"cross_entropy({p_probe}, {q_probe})", float(lmcore.cross_entropy(pt, qt)),
                    _mistakes(pt, qt), hidden=hidden)
 
-    return honest(Question(name, 4, [
+    return Question(name, 4, [
         test("one-hot target", f"torch.tensor({hot1.tolist()!r})", "torch.softmax(LOGITS[0], -1)", hot1, q0),
         test("soft target", "torch.softmax(LOGITS[1] / 2, -1)", "torch.softmax(LOGITS[0], -1)", soft, q0),
         test("another soft target", "torch.softmax(LOGITS[2], -1)", "torch.softmax(LOGITS[3] / 2, -1)", other, q3,
              hidden=True),
         test("another one-hot target", f"torch.tensor({hot2.tolist()!r})", "torch.softmax(LOGITS[1], -1)", hot2, q1,
              hidden=True),
-    ], forbidden=["lmcore.losses.cross_entropy", "lmcore.losses.step_losses"]), REQUIREMENTS)
+    ], forbidden=["lmcore.losses.cross_entropy", "lmcore.losses.step_losses"])

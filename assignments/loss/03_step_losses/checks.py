@@ -7,7 +7,7 @@ import torch
 import lmcore
 from assignments.signatures import distinct
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "def step_losses_from_probs(probs, targets):\n"
 PICK = "probs[torch.arange(len(targets)), torch.as_tensor(targets)]"
@@ -64,12 +64,11 @@ def _test(name: str, label: str, probs_probe: str, targets_probe: str, probs: to
 
 def question(p: dict, name: str) -> Question:
     logits, ids = torch.tensor(p["logits"]).double(), p["ids"]
-    return honest(Question(name, 3, [
+    return Question(name, 3, [
         _test(name, "per-step losses", "torch.softmax(LOGITS[:-1], -1)", "IDS[1:]", torch.softmax(logits[:-1], -1),
               ids[1:]),
         _test(name, "another sequence", "torch.softmax(LOGITS[1:] * 2, -1)", "IDS[1:][::-1]",
               torch.softmax(logits[1:] * 2, -1), ids[1:][::-1], hidden=True, notebook_targets=ids[1:]),
         _test(name, "a single step", "torch.softmax(LOGITS[:1], -1)", "IDS[1:2]", torch.softmax(logits[:1], -1),
               ids[1:2], hidden=True, notebook_targets=ids[1:]),
-    ], forbidden=["lmcore.losses.cross_entropy", "lmcore.losses.step_losses", "lmcore.losses.sequence_loss"]),
-        REQUIREMENTS)
+    ], forbidden=["lmcore.losses.cross_entropy", "lmcore.losses.step_losses", "lmcore.losses.sequence_loss"])

@@ -5,7 +5,7 @@ import torch
 import lmcore
 from assignments.loss.common import logits_mistakes, num, overflow, seq_mistakes
 from autograder.runtime.checks import Mistake, Question
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "import torch\nimport torch.nn.functional as F\n\n\ndef sequence_loss_from_logits(logits, ids):\n"
 ROWS = "    rows = torch.arange(len(ids) - 1)\n"
@@ -43,11 +43,10 @@ def question(p: dict, name: str) -> Question:
                        "`logits` and `ids` the function is given.")]
     shifted, shifted_mistakes = expected(logits[:-1] + 100, ids[:-1])
     scaled, scaled_mistakes = expected(logits * 1000, ids)
-    return honest(Question(name, 3, [
+    return Question(name, 3, [
         num(f"{name} sequence loss from logits", "sequence_loss_from_logits(LOGITS, IDS)", total, mistakes),
         num(f"{name} shifted logits, shorter", "sequence_loss_from_logits(LOGITS[:-1] + 100, IDS[:-1])", shifted,
             shifted_mistakes + ignored + [overflow()], hidden=True),
         num(f"{name} logits scaled by 1000", "sequence_loss_from_logits(LOGITS * 1000, IDS)", scaled,
             [overflow(), *ignored, *scaled_mistakes], hidden=True),
-    ], forbidden=["lmcore.losses.sequence_loss", "lmcore.losses.step_losses", "lmcore.losses.sequence_log_prob"]),
-        REQUIREMENTS)
+    ], forbidden=["lmcore.losses.sequence_loss", "lmcore.losses.step_losses", "lmcore.losses.sequence_log_prob"])

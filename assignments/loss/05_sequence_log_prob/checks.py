@@ -4,7 +4,7 @@ import math
 
 from assignments.loss.common import log_prob, num
 from autograder.runtime.checks import NONFINITE, Mistake, Question
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "import math\n\n\ndef sequence_log_prob(step_probs):\n"
 REQUIREMENTS = [
@@ -45,7 +45,7 @@ def _mistakes(probs: list[float]) -> list[Mistake]:
 
 def question(p: dict, name: str) -> Question:
     short, other, long = p["step_probs"], p["hidden_probs"], p["long_probs"]
-    return honest(Question(name, 3, [
+    return Question(name, 3, [
         num(f"{name} chain rule", f"sequence_log_prob({short!r})", log_prob(short), _mistakes(short)),
         num(f"{name} another sequence", f"sequence_log_prob({other!r})", log_prob(other), _mistakes(other),
             hidden=True),
@@ -57,4 +57,4 @@ def question(p: dict, name: str) -> Question:
                     "to 0 for long sequences: return the sum of their logs."),
             *[m for m in _mistakes(long) if m.name != "product-of-probabilities"],
         ], hidden=True),
-    ], forbidden=["lmcore.losses.sequence_log_prob", "lmcore.losses.sequence_prob"]), REQUIREMENTS)
+    ], forbidden=["lmcore.losses.sequence_log_prob", "lmcore.losses.sequence_prob"])

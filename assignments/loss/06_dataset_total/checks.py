@@ -5,7 +5,7 @@ import math
 import lmcore
 from assignments.loss.common import num
 from autograder.runtime.checks import Mistake, Question
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "def dataset_total(step_losses_per_sequence):\n"
 REQUIREMENTS = [
@@ -52,7 +52,7 @@ def question(p: dict, name: str) -> Question:
     def total(d: list[list[float]]) -> float:
         return lmcore.total_loss([lmcore.total_loss(s) for s in d])
 
-    return honest(Question(name, 2, [
+    return Question(name, 2, [
         num(f"{name} dataset loss", f"dataset_total({data!r})", total(data), _mistakes(data)),
         num(f"{name} another dataset", f"dataset_total({other!r})", total(other), _mistakes(other), hidden=True),
-    ], forbidden=["lmcore.losses.total_loss", "lmcore.losses.dataset_loss"]), REQUIREMENTS)
+    ], forbidden=["lmcore.losses.total_loss", "lmcore.losses.dataset_loss"])

@@ -4,7 +4,7 @@ import lmcore
 from assignments.signatures import distinct
 from assignments.tokens.common import wrong_tokenizations
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "import re\n\n\ndef tokenize(text):\n"
 MESSAGES = {
@@ -50,11 +50,11 @@ def _test(name: str, label: str, text: str, probe: str, hidden: bool = False) ->
 
 
 def question(p: dict, name: str) -> Question:
-    return honest(Question(name, 5, [
+    return Question(name, 5, [
         _test(name, "tokenizes the text", p["text"], "tokenize(TEXT)"),
         _test(name, "inner apostrophes and hyphens", p["example_text"], f"tokenize({p['example_text']!r})"),
         _test(name, "a text with commas", p["hidden_text"], f"tokenize({p['hidden_text']!r})", hidden=True),
         _test(name, "another text with apostrophes and hyphens", p["inner_text"], f"tokenize({p['inner_text']!r})",
               hidden=True),
         _test(name, "a run of marks", p["runs_text"], f"tokenize({p['runs_text']!r})", hidden=True),
-    ], forbidden=["lmcore.tokenize.word_tokenize"]), REQUIREMENTS)
+    ], forbidden=["lmcore.tokenize.word_tokenize"])

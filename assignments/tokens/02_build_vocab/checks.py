@@ -4,7 +4,7 @@ import lmcore
 from assignments.signatures import distinct
 from assignments.tokens.common import wrong_vocabularies
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = ("from collections import Counter\n\nSPECIALS = ['<pad>', '<unk>', '<bos>', '<eos>']\n\n\n"
       "def build_vocab(tokens):\n")
@@ -56,8 +56,8 @@ def _test(name: str, label: str, tokens: list[str], hidden: bool = False) -> Tes
 def question(p: dict, name: str) -> Question:
     hidden = p["hidden_tokens"]  # the probes get the tokens as data, not from tokenize()
     with_specials = ["<bos>", *lmcore.word_tokenize(p["inner_text"]), "<eos>", "<unk>", "<eos>"]
-    return honest(Question(name, 3, [
+    return Question(name, 3, [
         _test(name, "vocabulary", p["train_tokens"]),
         _test(name, "another vocabulary", hidden, hidden=True),
         _test(name, "tokens holding specials", with_specials, hidden=True),
-    ], forbidden=["lmcore.tokenize.Vocabulary.build", "lmcore.tokenize.Vocabulary.__init__"]), REQUIREMENTS)
+    ], forbidden=["lmcore.tokenize.Vocabulary.build", "lmcore.tokenize.Vocabulary.__init__"])

@@ -3,7 +3,7 @@
 import lmcore
 from assignments.signatures import distinct
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "def encode(tokens, vocab):\n"
 REQUIREMENTS = [
@@ -54,8 +54,8 @@ def question(p: dict, name: str) -> Question:
                              lmcore.Vocabulary(vocab).encode(tokens), kind="exact", hidden=hidden,
                              mistakes=_mistakes(tokens, vocab, itos)))
 
-    return honest(Question(name, 3, [
+    return Question(name, 3, [
         test("indexed sequence", p["test_tokens"], itos),
         test("unknown words", ["zebra", *p["test_tokens"][:2], "quokka"], itos, hidden=True),
         test("another vocabulary", p["hidden_tokens"] + ["zebra"], other, hidden=True),
-    ], forbidden=["lmcore.tokenize.Vocabulary.encode", "lmcore.tokenize.Vocabulary.token_to_id"]), REQUIREMENTS)
+    ], forbidden=["lmcore.tokenize.Vocabulary.encode", "lmcore.tokenize.Vocabulary.token_to_id"])

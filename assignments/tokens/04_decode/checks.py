@@ -3,7 +3,7 @@
 import lmcore
 from assignments.signatures import distinct
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "def decode(ids, vocab):\n"
 REQUIREMENTS = [
@@ -49,7 +49,7 @@ def question(p: dict, name: str) -> Question:
                              kind="exact", hidden=hidden, mistakes=_mistakes(ids, vocab, itos),
                              failure_message="map each id back to its token in `vocab`."))
 
-    return honest(Question(name, 2, [
+    return Question(name, 2, [
         test("decodes the ids", p["test_ids"], itos),
         test("another vocabulary", other_ids, other, hidden=True),
-    ], forbidden=["lmcore.tokenize.Vocabulary.decode", "lmcore.tokenize.Vocabulary.id_to_token"]), REQUIREMENTS)
+    ], forbidden=["lmcore.tokenize.Vocabulary.decode", "lmcore.tokenize.Vocabulary.id_to_token"])

@@ -5,7 +5,7 @@ import torch
 import lmcore
 from assignments.signatures import distinct
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "import torch\n\n\ndef one_hot_targets(ids, vocab_size):\n"
 REQUIREMENTS = [
@@ -54,7 +54,7 @@ def _test(name: str, label: str, ids: list[int], V: int, probe: str, notebook_V:
 
 def question(p: dict, name: str) -> Question:
     ids, V = p["test_ids"], len(p["vocab"])
-    return honest(Question(name, 4, [
+    return Question(name, 4, [
         _test(name, "one-hot targets", ids, V, f"one_hot_targets({ids!r}, {V})", V),
         Test(f"{name} a torch tensor", f"type(one_hot_targets({ids!r}, {V})).__module__.split('.')[0]", "torch",
              kind="exact", mistakes=[
@@ -62,4 +62,4 @@ def question(p: dict, name: str) -> Question:
                          f"{what}.") for module, what in (("numpy", "numpy array"), ("builtins", "Python list"))]),
         _test(name, "another sequence", [4, 2, 0, 3, 3], 6, "one_hot_targets([4, 2, 0, 3, 3], 6)", V, hidden=True),
         _test(name, "another vocabulary size", ids, V + 3, f"one_hot_targets({ids!r}, {V + 3})", V, hidden=True),
-    ], forbidden=["lmcore.losses.one_hot", "lmcore.losses.next_token_targets"]), REQUIREMENTS)
+    ], forbidden=["lmcore.losses.one_hot", "lmcore.losses.next_token_targets"])

@@ -3,7 +3,7 @@
 from assignments.signatures import distinct
 from assignments.training.common import dataset, objective_values
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "import torch\nimport torch.nn.functional as F\n\n\ndef objective(model, sequences):\n"
 LOOP = ("    device = next(model.parameters()).device\n    total = 0\n    for seq in sequences:\n"
@@ -75,7 +75,7 @@ def question(p: dict, name: str) -> Question:
     kind_mistakes = [Mistake(mid, kind, message) for kind, (mid, message) in kinds.items()]
     kind_mistakes.append(Mistake("float-instead-of-tensor", {"raises": "RuntimeError: Tensor.item() cannot be called "
                                  "on meta tensors"}, kinds["a Python number"][1]))
-    return honest(Question(name, 5, [
+    return Question(name, 5, [
         _value_test(f"{name} objective of the uniform model", "float(objective(UNIFORM, SEQS))",
                     objective_values(uniform, seqs), [], False),
         Test(f"{name} returns a differentiable 0-d tensor", "_result_kind(objective(fresh_model(), SEQS))",
@@ -95,4 +95,4 @@ def question(p: dict, name: str) -> Question:
         _value_test(f"{name} another dataset", "float(objective(FITTED, SEQS[::2]))", objective_values(fitted, part),
                     ignored, True),
     ], forbidden=["lmcore.losses.dataset_loss", "lmcore.losses.sequence_loss", "lmcore.losses.step_losses",
-                  "lmcore.losses.mean_token_loss", "lmcore.losses.sequence_log_prob"]), REQUIREMENTS)
+                  "lmcore.losses.mean_token_loss", "lmcore.losses.sequence_log_prob"])

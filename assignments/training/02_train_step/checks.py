@@ -6,7 +6,7 @@ Tested with the probe helpers' stand-in objectives, so a wrong `objective` (ques
 from assignments.signatures import distinct
 from assignments.training.common import dataset, run, stand_in, true_objective
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "def train_step(model, optimizer, sequences, objective):\n"
 REQUIREMENTS = [
@@ -57,7 +57,7 @@ def question(p: dict, name: str) -> Question:
     ignored = "used its own optimizer, the notebook's SEQS or another objective: use the optimizer, sequences and " \
               "objective train_step is given."
     final = {"final": stand_in("_stand_in_half")}
-    return honest(Question(name, 4, [
+    return Question(name, 4, [
         distinct(Test(f"{name} returns the objective before the step", "_steps(train_step)[0]", want[0], rtol=1e-4,
                       failure_message="return the value of objective(model, sequences) computed before the update.",
                       mistakes=[Mistake(m.name, m.value[0], m.message) for m in _mistakes(p)])),
@@ -73,4 +73,4 @@ def question(p: dict, name: str) -> Question:
                                                           final_sequences=seqs[:6]), ignored),
                           Mistake("ignored-argument", run(p, 2, **{**other, "objective": true_objective, **final}),
                                   ignored)])),
-    ]), REQUIREMENTS)
+    ])

@@ -8,7 +8,7 @@ student's own `train_step` and is worth no points: it tells a student whose `tra
 from assignments.signatures import distinct
 from assignments.training.common import dataset, run, stand_in, true_objective
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "import torch\n\n\ndef train(model, sequences, steps, lr, objective):\n"
 STEP = "        optimizer.zero_grad()\n        loss = objective(model, sequences)\n        loss.backward()\n" \
@@ -72,7 +72,7 @@ def question(p: dict, name: str) -> Question:
               "objective): use the arguments it is given."
     few, half = {"lr": 2 * lr}, {"sequences": seqs[:6], "objective": stand_in("_stand_in_half")}
     public = f"train(fresh_model(), SEQS, {steps}, LR, _stand_in)"
-    return honest(Question(name, 4, [
+    return Question(name, 4, [
         Test(f"{name} the objective goes down",
              f"(lambda c: len(c) == {steps} and all(b < a for a, b in zip(c, c[1:])))({public})", True, kind="exact",
              points=0, failure_message=f"train should return {steps} objective values, each lower than the one "
@@ -95,4 +95,4 @@ def question(p: dict, name: str) -> Question:
                                              Mistake("ignored-argument", run(p, 3, sequences=seqs[:6],
                                                                              objective=true_objective)[:3], ignored),
                                              Mistake("ignored-argument", run(p, steps, **half)[:steps], ignored)])),
-    ]), REQUIREMENTS)
+    ])

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 from assignments.signatures import distinct
 from autograder.runtime.checks import Mistake, Question, Test
-from autograder.runtime.requirements import Requirement, honest
+from autograder.runtime.requirements import Requirement
 
 FN = "def objective_change(losses_before, losses_after):\n"
 REQUIREMENTS = [
@@ -51,7 +51,7 @@ def _test(label: str, before: list[float], after: list[float], hidden: bool = Fa
 
 
 def question(p: dict, name: str) -> Question:
-    return honest(Question(name, 2, [
+    return Question(name, 2, [
         _test(f"{name} change of the objective", p["before"], p["after"]),
         _test(f"{name} another pair of iterations", p["hidden_before"], p["hidden_after"], hidden=True),
-    ]), REQUIREMENTS)
+    ])
