@@ -81,6 +81,14 @@ def _steps(train_step, n=2, sequences=None, objective=None, optimizer=None):
     return returned + [float(f(model, seqs))]
 
 
+def _shifted(model, by):
+    """The model with `by` added to every parameter: another starting point than fresh_model()'s."""
+    with torch.no_grad():
+        for w in model.parameters():
+            w.add_(by)
+    return model
+
+
 def _with(fn, **names):
     """fn, run with `names` bound in its globals (restored after): a question that uses an earlier question's
     function is graded with a correct one given, so one mistake costs one question."""

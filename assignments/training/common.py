@@ -48,17 +48,17 @@ def true_objective(model: torch.nn.Module, sequences: list[list[int]]) -> torch.
 def run(p: dict, steps: int, *, sequences: list[list[int]] | None = None, objective: Callable | None = None,
         final: Callable | None = None, lr: float | None = None, momentum: float = 0.0, adam: bool = False,
         zero_grad: bool = True, step: bool = True, ascend: bool = False, scale: float = 1.0,
-        after: bool = False, final_sequences: list[list[int]] | None = None) -> list[float]:
+        after: bool = False, final_sequences: list[list[int]] | None = None, shift: float = 0.0) -> list[float]:
     """The values a training step returns over `steps` steps on a fresh model (CPU), then `final` (default: the
     training objective, on `final_sequences`, default the training ones) after the last step: what `_steps` gives
     the probes, and `train`'s curve is its first `steps` values. The keyword arguments replay a mistake: no
     zero_grad, no step, gradient ascent, the objective scaled (divided by the number of sequences), the value
-    recorded after the step, another optimizer."""
+    recorded after the step, another optimizer; `shift` starts from another model (probe helpers' `_shifted`)."""
     seqs, V, _ = dataset(p["corpus_seed"])
     seqs = seqs if sequences is None else sequences
     f = objective or stand_in()
     torch.manual_seed(0)
-    model = lmcore.BigramLM(V)
+    model = _helpers()["_shifted"](lmcore.BigramLM(V), shift) if shift else lmcore.BigramLM(V)
     rate = p["lr"] if lr is None else lr
     opt = torch.optim.Adam(model.parameters(), lr=rate) if adam else \
         torch.optim.SGD(model.parameters(), lr=rate, momentum=momentum)

@@ -52,7 +52,9 @@ ASSIGNMENTS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir() and (p / "
 ALIASES = {"one_hot_int64": "wrong-dtype", "one_hot_row_for_x0": "row-for-x0", "unknown_dropped": "dropped-unknown",
            "blank": "unattempted"}
 # Ids that name one mistake (its signature): a product of probabilities is diagnosed by its underflow.
-SAME = {"product-of-probabilities": {"product-underflow"}, "product-underflow": {"product-of-probabilities"}}
+SAME = {"product-of-probabilities": {"product-underflow"}, "product-underflow": {"product-of-probabilities"},
+        # GPT-2's pre-tokenizer makes both: "isn't" split, "?!" kept whole
+        "inner-word-split": {"punctuation-run-merged"}}
 # The words a message uses for a mistake, besides the catalogue's label (case-insensitive regex).
 WORDS = {
     "mean-instead-of-sum": r"\bmean\b",
@@ -340,7 +342,9 @@ def test_student_flow_mistake_named_by_its_public_check_and_no_other(assignment,
     (Some mistakes show only in hidden tests: then every public check passes, and the graded test below names it.)"""
     mid = mistake_of(EXAMPLES / assignment / name)
     run = runs(assignment, name)
-    assert not run.errors, run.errors
+    cannot_run = ("SyntaxError", "IndentationError", "ImportError", "ModuleNotFoundError")  # its own cell only
+    assert not run.errors or (mid == "does-not-run" and len(run.errors) == 1
+                               and run.errors[0].startswith(cannot_run)), run.errors
     texts = {**run.checks, **{f"own cell {i}": t for i, t in enumerate(run.notebook_checks)}}
     for q, text in texts.items():
         for case in failed_cases(text):

@@ -50,8 +50,8 @@ def _mistakes(p: torch.Tensor, q: torch.Tensor) -> list[Mistake]:
 def question(p: dict, name: str) -> Question:
     logits, ids, V = torch.tensor(p["logits"]).double(), p["ids"], len(p["vocab"])
     soft = torch.softmax(logits[1] / 2, -1)
-    q0, q1, q3 = (torch.softmax(logits[i] / d, -1) for i, d in ((0, 1), (1, 1), (3, 2)))
-    hot1, hot2 = (lmcore.one_hot(ids[i], V).double() for i in (1, 2))  # the probe gets them as data
+    q0, q2, q3 = (torch.softmax(logits[i] / d, -1) for i, d in ((0, 1), (2, 2), (3, 2)))
+    hot1, hot3 = (lmcore.one_hot(ids[i], V).double() for i in (1, 3))  # the probe gets them as data
     other = torch.softmax(logits[2], -1)
 
     def test(label: str, p_probe: str, q_probe: str, pt: torch.Tensor, qt: torch.Tensor, hidden: bool = False):
@@ -63,6 +63,6 @@ def question(p: dict, name: str) -> Question:
         test("soft target", "torch.softmax(LOGITS[1] / 2, -1)", "torch.softmax(LOGITS[0], -1)", soft, q0),
         test("another soft target", "torch.softmax(LOGITS[2], -1)", "torch.softmax(LOGITS[3] / 2, -1)", other, q3,
              hidden=True),
-        test("another one-hot target", f"torch.tensor({hot2.tolist()!r})", "torch.softmax(LOGITS[1], -1)", hot2, q1,
-             hidden=True),
+        test("another one-hot target", f"torch.tensor({hot3.tolist()!r})", "torch.softmax(LOGITS[2] / 2, -1)", hot3,
+             q2, hidden=True),
     ], forbidden=["lmcore.losses.cross_entropy", "lmcore.losses.step_losses"])

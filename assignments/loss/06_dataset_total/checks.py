@@ -33,6 +33,8 @@ def _mistakes(data: list[list[float]]) -> list[Mistake]:
                 "a sequence's loss is the sum of its step losses."),
         Mistake("single-sequence", totals[0], "this is the first sequence's loss only; the dataset loss adds every "
                 "sequence's loss."),
+        Mistake("single-sequence", totals[-1], "this is the last sequence's loss only; the dataset loss adds every "
+                "sequence's loss."),
         Mistake("max-for-sum", max(totals), "this is the largest sequence loss; the dataset loss adds every "
                 "sequence's loss."),
         Mistake("best-single-sequence", min(totals), "this is the smallest sequence loss; the dataset loss adds "

@@ -33,6 +33,10 @@ REQUIREMENTS = [
                 FN + SGD + "    for _ in range(steps):\n" + STEP.replace("objective(model, sequences)",
                                                                          "objective(model, SEQS)")
                 + "    return values\n", "ignored-argument", prompt=["on `objective(model, sequences)`"]),
+    Requirement("the model it is given", ["another model"],
+                FN + "    model = fresh_model()\n" + SGD + "    for _ in range(steps):\n" + STEP
+                + "    return values\n",
+                "ignored-argument", prompt=["`train(model, sequences, steps, lr, objective)`"]),
     Requirement("the gradients are zeroed at every step", ["training curve"],
                 FN + SGD + "    for _ in range(steps):\n" + STEP.replace("        optimizer.zero_grad()\n", "")
                 + "    return values\n", "stale-gradients", prompt=["`train_step` does one step"]),
@@ -72,7 +76,8 @@ def question(p: dict, name: str) -> Question:
               "objective): use the arguments it is given."
     few, half = {"lr": 2 * lr}, {"sequences": seqs[:6], "objective": stand_in("_stand_in_half")}
     public = f"train(fresh_model(), SEQS, {steps}, LR, _stand_in)"
-    return Question(name, 4, [
+    moved = {"shift": 0.5}
+    return Question(name, 5, [
         Test(f"{name} the objective goes down",
              f"(lambda c: len(c) == {steps} and all(b < a for a, b in zip(c, c[1:])))({public})", True, kind="exact",
              points=0, failure_message=f"train should return {steps} objective values, each lower than the one "
@@ -87,6 +92,12 @@ def question(p: dict, name: str) -> Question:
                       mistakes=[*_mistakes(p, 5, **few),
                                 *[Mistake("ignored-argument", run(p, n, lr=rate)[:n], ignored)
                                   for n, rate in ((5, lr), (steps, 2 * lr), (steps, lr))]])),
+        distinct(Test(f"{name} another model", f"{trained}(_shifted(fresh_model(), 0.5), SEQS, 3, LR, _stand_in)",
+                      run(p, 3, **moved)[:3], kind="array", shape=[3], rtol=1e-3, atol=1e-6, hidden=True,
+                      mistakes=[*_mistakes(p, 3, **moved),
+                                Mistake("ignored-argument", run(p, 3)[:3], "train trained another model than the "
+                                        "`model` it is given (a fresh one?): train the model it is given."),
+                                Mistake("ignored-argument", run(p, steps, **moved)[:steps], ignored)])),
         distinct(Test(f"{name} another objective and dataset", f"{trained}(fresh_model(), SEQS[:6], 3, LR, "
                       "_stand_in_half)", run(p, 3, **half)[:3], kind="array", shape=[3], rtol=1e-3, atol=1e-6,
                       hidden=True, mistakes=[*_mistakes(p, 3, **half),

@@ -82,6 +82,9 @@ def _m(name: str, mistake: str, source: str, *also: str) -> Mutant:
 
 WRONG = {
     "sequence_total": [
+        _m("last step dropped", "first-term-dropped", fn(ST, "return sum(step_losses[:-1])")),
+        _m("statistics fmean", "mean-instead-of-sum", fn(ST, "return statistics.fmean(step_losses)",
+                                                        "import statistics")),
         _m("mean", "mean-instead-of-sum", fn(ST, "return sum(step_losses) / len(step_losses)")),
         _m("numpy mean", "mean-instead-of-sum", fn(ST, "return float(np.mean(step_losses))",
                                                                       "import numpy as np")),
@@ -100,6 +103,8 @@ WRONG = {
         _m("syntax error", "does-not-run", "def sequence_total(step_losses)\n    return sum(step_losses)\n"),
     ],
     "cross_entropy": [
+        _m("natural log of a normalized q", "softmax-applied-twice",
+           fn(CE, "return float(-(p * torch.log_softmax(q, dim=0)).sum())", T)),
         _m("mean", "mean-instead-of-sum", fn(CE, "return float(-(p * torch.log(q)).mean())", T)),
         _m("log2", "log-base-2", fn(CE, "return float(-(p * torch.log2(q)).sum())", T)),
         _m("log10", "log-base-10", fn(CE, "return float(-(p * torch.log10(q)).sum())", T)),
@@ -118,6 +123,8 @@ WRONG = {
            + fn(CE, "return float(-(p * torch.log(q)).sum())")),
     ],
     "step_losses": [
+        _m("log of the row sums", "missing-row-index", fn(SL, "return -torch.log(probs[:, targets]).sum(0)", T),
+           "wrong-shape"),
         _m("log2", "log-base-2", fn(SL, f"return -torch.log2({PICK})", T)),
         _m("log10", "log-base-10", fn(SL, f"return -torch.log10({PICK})", T)),
         _m("no minus", "missing-minus", fn(SL, f"return torch.log({PICK})", T)),
@@ -142,6 +149,8 @@ WRONG = {
            fn(SL, "return [-math.log(float(probs[i, x])) for i, x in enumerate(targets)]", "import math")),
     ],
     "sequence_loss": [
+        _m("mean times rows", "loss-term-for-x0",
+           fn(LG, "return F.cross_entropy(logits, torch.tensor(ids)).item() * len(ids)", TF)),
         _m("default reduction", "mean-instead-of-sum",
            fn(LG, "return F.cross_entropy(logits[:-1], torch.tensor(ids[1:])).item()", TF)),
         _m("log2", "log-base-2",
@@ -179,6 +188,8 @@ WRONG = {
                   "return float(-logp[rows, torch.as_tensor(IDS[1:])].sum())", T)),
     ],
     "sequence_log_prob": [
+        _m("math.prod then log2", "product-underflow",
+           fn(LP, "return math.log2(math.prod(step_probs)) * math.log(2)", "import math")),
         _m("log of product", "product-underflow",
            fn(LP, "return math.log(math.prod(step_probs))", "import math")),
         _m("numpy log of product", "product-underflow",
@@ -204,6 +215,7 @@ WRONG = {
            fn(LP, "return sum(math.log(p) for p in step_probs[1:])", "import math")),
     ],
     "dataset_total": [
+        _m("last sequence", "single-sequence", fn(DT, "return sum(step_losses_per_sequence[-1])")),
         _m("mean of sequences", "mean-instead-of-sum",
            fn(DT, "totals = [sum(s) for s in step_losses_per_sequence]\nreturn sum(totals) / len(totals)")),
         _m("statistics mean", "mean-instead-of-sum",

@@ -93,6 +93,8 @@ def _m(name: str, mistake: str, source: str, *also: str) -> Mutant:
 
 WRONG = {
     "tokenize": [
+        _m("letters and a few marks", "inner-word-split",
+           fn(TK, "return re.findall(r\"[A-Za-z]+|[.,!?;']\", text)", RE)),
         _m("split on spaces", "punctuation-attached", fn(TK, "return text.split()")),
         _m("words only", "punctuation-dropped", fn(TK, "return re.findall(r'\\w+', text)", RE)),
         _m("strip marks", "punctuation-dropped",
@@ -118,6 +120,8 @@ WRONG = {
            "    return re.findall(r'\\w+|[^\\w\\s]', text\n"),
     ],
     "build_vocab": [
+        _m("sorted by count only", "ties-not-alphabetical",
+           fn(BV, COUNT + "return SPECIALS + sorted(counts, key=counts.get, reverse=True)", SPEC)),
         _m("no specials", "no-specials", fn(BV, COUNT + "return sorted(counts, key=lambda t: "
                                                                "(-counts[t], t))", SPEC)),
         _m("first seen", "first-seen-order", fn(BV, "return SPECIALS + list(dict.fromkeys(t for t in "
@@ -145,6 +149,9 @@ WRONG = {
         _m("a set", "wrong-type", fn(BV, "return set(SPECIALS) | set(tokens)", SPEC)),
     ],
     "encode": [
+        _m("enumerate search", "dropped-unknown",
+           fn(EN, "out = []\nfor t in tokens:\n    for i, v in enumerate(vocab):\n        if v == t:\n"
+                  "            out.append(i)\nreturn out")),
         _m("unknown dropped", "dropped-unknown", fn(EN, "return [vocab.index(t) for t in tokens if t in vocab]")),
         _m("unknown as pad", "wrong-unk-id", fn(EN, "return [vocab.index(t) if t in vocab else 0 for t in tokens]")),
         _m("unknown as -1", "wrong-unk-id", fn(EN, "return [vocab.index(t) if t in vocab else -1 for t in tokens]")),
@@ -165,6 +172,7 @@ WRONG = {
            fn(EN, "mine = build_vocab(tokenize(TEXT))\nreturn [mine.index(t) if t in mine else 1 for t in tokens]")),
     ],
     "decode": [
+        _m("tokens as one string list", "wrong-type", fn(DE, "return [' '.join(vocab[i] for i in ids)]")),
         _m("ids from 1", "one-based-ids", fn(DE, "return [vocab[i - 1] for i in ids]")),
         _m("joined with spaces", "wrong-type", fn(DE, "return ' '.join(vocab[i] for i in ids)")),
         _m("joined", "wrong-type", fn(DE, "return ''.join(vocab[i] for i in ids)")),
@@ -181,6 +189,9 @@ WRONG = {
         _m("indentation error", "does-not-run", "def decode(ids, vocab):\nreturn [vocab[i] for i in ids]\n"),
     ],
     "one_hot_targets": [
+        _m("index put with the wrong rows", "off-by-one",
+           fn(OH, "p = torch.zeros(len(ids) - 1, vocab_size)\n"
+                  "p[torch.arange(len(ids) - 1), torch.tensor(ids[:-1])] = 1\nreturn p", T)),
         _m("int64", "wrong-dtype", fn(OH, "return torch.nn.functional.one_hot(torch.tensor(ids[1:]), "
                                                             "vocab_size)", T)),
         _m("float64", "wrong-dtype", fn(OH, "return torch.eye(vocab_size, dtype=torch.float64)"

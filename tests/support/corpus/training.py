@@ -93,6 +93,11 @@ def _m(name: str, mistake: str, source: str, *also: str) -> Mutant:
 
 WRONG = {
     "objective": [
+        _m("mean over tokens of all sequences", "mean-per-token",
+           fn(OB, DEV + "losses = []\nfor seq in sequences:\n    ids = torch.as_tensor(seq, device=device)\n"
+                        "    logits = model(ids[:-1].unsqueeze(0))[0]\n"
+                        "    losses.append(F.cross_entropy(logits, ids[1:], reduction='none'))\n"
+                        "return torch.cat(losses).mean()", TF)),
         _m("mean over sequences", "mean-instead-of-sum", fn(OB, _loop(CE_SUM, ret="total / len(sequences)"),
                                                                         TF)),
         _m("stacked mean", "mean-instead-of-sum",
@@ -133,6 +138,9 @@ WRONG = {
         _m("tensors on the CPU", "wrong-device", fn(OB, _loop(CE_SUM, device=False), TF)),
     ],
     "train_step": [
+        _m("step before backward", "no-update",
+           fn(TS, "optimizer.zero_grad()\nloss = objective(model, sequences)\noptimizer.step()\nloss.backward()\n"
+                  "return loss.item()")),
         _m("no zero_grad", "stale-gradients", fn(TS, "loss = objective(model, sequences)\nloss.backward()\n"
                                                                    "optimizer.step()\nreturn loss.item()")),
         _m("no step", "no-update", fn(TS, "optimizer.zero_grad()\nloss = objective(model, sequences)\n"
@@ -165,6 +173,9 @@ WRONG = {
            "def train_step(model, optimizer, sequences, objective):\n    optimizer.zero_grad(\n    return 0.0\n"),
     ],
     "train": [
+        _m("fresh model inside", "ignored-argument",
+           _train("values.append(train_step(model, optimizer, sequences, objective))").replace(
+               "    optimizer = torch.optim.SGD", "    model = fresh_model()\n    optimizer = torch.optim.SGD")),
         _m("no zero_grad", "stale-gradients", _train("loss = objective(model, sequences)\nloss.backward()\n"
                                                               "optimizer.step()\nvalues.append(loss.item())")),
         _m("no step", "no-update", _train("optimizer.zero_grad()\nloss = objective(model, sequences)\n"
@@ -198,6 +209,8 @@ WRONG = {
                   "return [train_step(model, optimizer, sequences, objective) for _ in range(1, steps)]", T)),
     ],
     "objective_change": [
+        _m("after minus before per sequence, averaged", "mean-instead-of-sum",
+           fn(OC, "return sum(a - b for a, b in zip(losses_after, losses_before)) / len(losses_after)")),
         _m("before minus after", "reversed-direction",
            fn(OC, "return sum(losses_before) - sum(losses_after)")),
         _m("absolute", "reversed-direction",
