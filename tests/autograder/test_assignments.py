@@ -14,7 +14,8 @@ import pytest
 from autograder.build import draw_mcqs, make_checks, variant_params
 from autograder.course.content import ROOT, assignment_ids, load_assignment
 from autograder.course.variants import variant_id
-from autograder.runtime.checks import NONFINITE, _matches
+from autograder.runtime.checks import NONFINITE
+from autograder.runtime.compare import _matches
 
 VARIANTS = ["default", variant_id("x", "s001", 2026), variant_id("x", "s002", 2026)]
 # what the student edition of lmcore keeps (the grading jail imports the same edition)
