@@ -87,9 +87,9 @@ MISTAKES: dict[str, Known] = {
     "later-is-better": Known("later checkpoint taken as better", "a later checkpoint is not always better: compare "
                              "the dataset losses Σ_x L_θ(x)."),
     "reversed-direction": Known("reversed direction", "the objective decreases as training makes progress."),
-    "stale-gradients": Known("gradients not zeroed", "call optimizer.zero_grad() before backward(): otherwise each "
-                             "step also applies the earlier steps' gradients."),
-    "no-update": Known("parameters not updated", "call optimizer.step() after backward() (and zero the gradients "
+    "stale-gradients": Known("gradients not zeroed", "call zero_grad() on the optimizer before backward(): "
+                             "otherwise each step also applies the earlier steps' gradients."),
+    "no-update": Known("parameters not updated", "call the optimizer's step() after backward() (and zero the gradients "
                        "before backward(), not between backward() and step())."),
     "value-after-step": Known("value after the step", "record the objective's value computed before the update, "
                               "the one the step was taken on."),

@@ -15,7 +15,8 @@ REQUIREMENTS = [
                 FN + "    return -sum(math.log(p) for p in step_probs)\n", "missing-minus"),
     Requirement("the natural log", ["chain rule", "another sequence"],
                 FN + "    return sum(math.log10(p) for p in step_probs)\n", "log-base-10"),
-    Requirement("it works for a 400-token sequence (a sum of logs: the product underflows)", ["a 400-token sequence"],
+    Requirement("it works for a 400-token sequence (a sum of logs, not the log of a product)",
+                ["a 400-token sequence"],
                 FN + "    return math.log(math.prod(step_probs))\n", "product-underflow",
                 prompt=["It must work for a 400-token sequence too"]),
 ]

@@ -36,11 +36,11 @@ def _mistakes(p: dict, **kw) -> list[Mistake]:
     """What `_steps` sees for each known wrong training step, with the probe's own arguments `kw`."""
     return [
         Mistake("stale-gradients", run(p, 2, zero_grad=False, **kw), "the second step used the first step's "
-                "gradients too: call optimizer.zero_grad() before backward()."),
-        Mistake("no-update", run(p, 2, step=False, **kw), "the parameters did not change: call optimizer.step() "
+                "gradients too: call zero_grad() on the optimizer before backward()."),
+        Mistake("no-update", run(p, 2, step=False, **kw), "the parameters did not change: call the optimizer's step() "
                 "after backward() (and zero the gradients before backward(), not between backward() and step())."),
         Mistake("value-after-step", run(p, 2, after=True, **kw), "you returned the objective after the update: "
-                "return the value computed before optimizer.step(), the one the step was taken on."),
+                "return the value computed before the optimizer's step(), the one the step was taken on."),
         Mistake("argmax", run(p, 2, ascend=True, **kw), "the objective went up: backpropagate the objective itself "
                 "(not its negative), so that the step lowers it."),
         Mistake("mean-instead-of-sum", run(p, 2, scale=1 / len(kw.get("sequences") or dataset(p["corpus_seed"])[0]),
@@ -64,7 +64,7 @@ def question(p: dict, name: str) -> Question:
         distinct(Test(f"{name} two steps lower the objective", "_steps(train_step)", want, kind="array", shape=[3],
                       rtol=1e-4, atol=1e-7, mistakes=_mistakes(p),
                       failure_message="each call makes one step of the given optimizer on objective(model, "
-                      "sequences), after zeroing the gradients (optimizer.zero_grad()).")),
+                      "sequences), after zeroing the gradients (zero_grad() on the optimizer).")),
         distinct(Test(f"{name} another optimizer, objective and sequences", probe, run(p, 2, **other), kind="array",
                       shape=[3], rtol=1e-4, atol=1e-7, hidden=True, points=2, mistakes=[
                           *_mistakes(p, **other),

@@ -50,8 +50,8 @@ def _mistakes(p: dict, steps: int, **kw) -> list[Mistake]:
 
     return [
         Mistake("stale-gradients", curve(zero_grad=False), "the gradients were not zeroed between steps: call "
-                "optimizer.zero_grad() before each backward()."),
-        Mistake("no-update", curve(step=False), "the objective never changed: call optimizer.step() after each "
+                "zero_grad() on the optimizer before each backward()."),
+        Mistake("no-update", curve(step=False), "the objective never changed: call the optimizer's step() after each "
                 "backward()."),
         Mistake("value-after-step", curve(after=True), "these are the values after each step: record the value "
                 "computed before each update."),
