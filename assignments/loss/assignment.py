@@ -14,8 +14,14 @@ import torch
 
 import lmcore
 from assignments.loss.common import log_prob
+from autograder.runtime.mistakes import Known
 
 TITLE = "The loss of a token sequence"
+# mistakes only this assignment's questions make (the catalogue's shared ones are in autograder/runtime/mistakes.py)
+MISTAKES = {
+    "product-for-sum": Known("product instead of sum", "losses add up: L_θ(x) = Σ_i L_i and the dataset loss "
+                             "Σ_x L_θ(x) are sums (it is the probabilities that multiply)."),
+}
 
 
 def params(seed: int | None) -> dict:
@@ -40,7 +46,13 @@ def params(seed: int | None) -> dict:
         "logits": [[round(v, 2) for v in row] for row in logits.double().tolist()],
         "steps": steps, "hidden_steps": [round(rng.uniform(0.1, 4.0), 2) for _ in range(7)],
         "step_probs": [float(f"{float(q):.4g}") for q in step_probs], "long_probs": long_probs, "dataset": dataset,
+        # hidden tests' inputs: never the public ones, so a memorized public answer fails them
+        "hidden_probs": [round(rng.uniform(0.05, 0.95), 3) for _ in range(6)],
+        "hidden_dataset": [[round(rng.uniform(0.2, 3.5), 2) for _ in range(rng.randint(2, 6))] for _ in range(4)],
     }
+    for key in ("dataset", "hidden_dataset"):  # the first sequence is neither the smallest nor the largest, so
+        by_total = sorted(p[key], key=sum)  # "the first sequence only" is told apart from "the smallest/largest one"
+        p[key] = [by_total[1], *(d for d in p[key] if d is not by_total[1])]
     p["total_steps"] = lmcore.total_loss(steps)
     p["log_prob"] = log_prob(p["step_probs"])
     return p

@@ -30,7 +30,14 @@ def params(seed: int | None) -> dict:
                  for i, b in enumerate(before)]
         if sum(map(Fraction, map(str, after))) != sum(map(Fraction, map(str, before))):
             break
-    return {"corpus_seed": corpus_seed, "lr": lr, "before": before, "after": after, "steps": STEPS}
+    hidden_rng = random.Random(f"hidden|{seed}")  # the hidden test's losses: never the public ones
+    for _ in range(100):
+        h_before = [round(hidden_rng.uniform(1.0, 9.9), 1) for _ in range(4)]
+        h_after = [round(max(0.1, b + hidden_rng.uniform(-2.0, 1.0)), 1) for b in h_before]
+        if sum(map(Fraction, map(str, h_after))) != sum(map(Fraction, map(str, h_before))):
+            break
+    return {"corpus_seed": corpus_seed, "lr": lr, "before": before, "after": after, "steps": STEPS,
+            "hidden_before": h_before, "hidden_after": h_after}
 
 
 def data_cell(p: dict) -> str:
@@ -51,7 +58,7 @@ def data_cell(p: dict) -> str:
     ])
 
 
-# Run before the probes (not shown in the data cell). Uses torch only: it is not the dataset objective.
+# Run before the probes (not shown in the data cell). Uses torch only: nothing here is a question's answer.
 PROBE_HELPERS = '''
 def _stand_in(model, sequences):
     """A stand-in objective for testing train_step and train: mean squared distance of the logits from 1."""
@@ -59,9 +66,52 @@ def _stand_in(model, sequences):
     return sum((model(torch.as_tensor(s[:-1], device=dev).unsqueeze(0)) - 1).square().mean() for s in sequences)
 
 
-def _two_steps(train_step):
+def _stand_in_half(model, sequences):
+    """Another stand-in objective: mean squared distance of the logits from 0.5."""
+    dev = next(model.parameters()).device
+    return sum((model(torch.as_tensor(s[:-1], device=dev).unsqueeze(0)) - 0.5).square().mean() for s in sequences)
+
+
+def _steps(train_step, n=2, sequences=None, objective=None, optimizer=None):
+    """The values train_step returns over n steps on a fresh model, then the objective after the last step."""
     model = fresh_model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    returned = [float(train_step(model, optimizer, SEQS, _stand_in)) for _ in range(2)]
-    return returned + [float(_stand_in(model, SEQS))]
+    opt = optimizer(model.parameters()) if optimizer else torch.optim.SGD(model.parameters(), lr=LR)
+    seqs, f = (SEQS if sequences is None else sequences), (objective or _stand_in)
+    returned = [float(train_step(model, opt, seqs, f)) for _ in range(n)]
+    return returned + [float(f(model, seqs))]
+
+
+def _shifted(model, by):
+    """The model with `by` added to every parameter: another starting point than fresh_model()'s."""
+    with torch.no_grad():
+        for w in model.parameters():
+            w.add_(by)
+    return model
+
+
+def _with(fn, **names):
+    """fn, run with `names` bound in its globals (restored after): a question that uses an earlier question's
+    function is graded with a correct one given, so one mistake costs one question."""
+    def run(*args, **kwargs):
+        scope, missing = fn.__globals__, object()
+        saved = {k: scope.get(k, missing) for k in names}
+        scope.update(names)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            for k, v in saved.items():
+                if v is missing:
+                    scope.pop(k, None)
+                else:
+                    scope[k] = v
+    return run
+
+
+def _result_kind(value):
+    """What a function returned, in words (a 0-d tensor with a gradient is what an objective returns)."""
+    if isinstance(value, torch.Tensor):
+        if value.dim() != 0:
+            return f"a tensor of shape {tuple(value.shape)}"
+        return "a 0-d tensor with a gradient" if value.requires_grad else "a 0-d tensor without a gradient"
+    return "a Python number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
 '''

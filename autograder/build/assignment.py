@@ -28,10 +28,12 @@ from pathlib import Path
 import nbformat
 
 from autograder.course.content import Assignment, ContentError, assignment_ids, load_assignment
+from autograder.course.mistakes import checked_words
 from autograder.build.mcq import MCQ, draw
 from autograder.build.notebook import render_master, stable_ids, write_notebook
 from autograder.kit.package import package_assignment
 from autograder.runtime.checks import Checks, Question
+from autograder.runtime.requirements import honest
 from autograder.course.variants import DEFAULT, Student, read_roster, variant_id, variant_seed
 
 
@@ -55,10 +57,14 @@ def make_checks(a: Assignment, params: dict, mcqs: dict[str, MCQ], variant: str)
         built = q.checks_module().question(params, q.name)
         if not isinstance(built, Question) or built.name != q.name:
             raise ContentError(f"{q.path / 'checks.py'}: question(p, name) must return a Question named {q.name!r}")
-        questions.append(built)
+        try:  # a passing public check says what hidden tests still check (REQUIREMENTS, in the prompt's words)
+            questions.append(honest(built, getattr(q.checks_module(), "REQUIREMENTS", [])))
+        except ValueError as e:  # a requirement naming a test the question does not have
+            raise ContentError(f"{q.path / 'checks.py'}: {e}") from None
     setup = a.module.data_cell(params)
     helpers = getattr(a.module, "PROBE_HELPERS", "")
-    return Checks(a.id, questions, variant=variant, setup=setup + ("\n" + helpers if helpers else ""))
+    return Checks(a.id, questions, variant=variant, setup=setup + ("\n" + helpers if helpers else ""),
+                  mistakes=checked_words(a, questions))  # an unknown mistake id stops the build here
 
 
 def _same_shape(a: Checks, b: Checks) -> bool:

@@ -126,7 +126,9 @@ def render_master(a: Assignment, params: dict[str, Any], by_variant: dict[str, C
         if q.kind == "mcq":
             mcq = mcqs[q.name]
             questions.append({"name": q.name, "kind": "mcq", "prompt": mcq.markdown(q.number, f"{q.name}_answer"),
-                              "key": ", ".join(mcq.key), "tests": tests})
+                              "key": ", ".join(mcq.key), "tests": tests,
+                              "form": "the letters of the correct options" if len(mcq.key) > 1 else
+                              "the letter of the one correct option"})
         else:
             prompt = _content_template(a.path.parent.parent, q.path / "prompt.md.j2").render(p=params,
                                                                                            number=q.number)

@@ -50,8 +50,9 @@ def mcq_answer(plain: object) -> str | None:
 
 
 def left_blank(probe: str, plain: object) -> bool:
-    """The probe found the starter code: None, `...`, NotImplementedError, or a name the probe uses undefined (a
-    NameError for a name the student typed inside their own answer is an attempt)."""
+    """The probe found the starter code: None, `...`, NotImplementedError, or the probe's whole expression (an MCQ
+    answer variable) undefined. A function the probe calls being undefined is `does-not-run`, not blank, and a
+    NameError for a name the student typed inside their own answer is an attempt."""
     if not isinstance(plain, dict):
         return False
     kind, shown = plain.get("type"), plain.get("repr")
@@ -60,6 +61,7 @@ def left_blank(probe: str, plain: object) -> bool:
     err = plain.get("error") if kind == "error" else None
     if not isinstance(err, str):
         return False
+    # an MCQ answer variable never set is blank; a function the probe calls being undefined is `does-not-run` (its
+    # cell stopped before the def: compare names it), and a name undefined inside the answer is an attempt
     undefined = _UNDEFINED.match(err)
-    return err.startswith("NotImplementedError") or bool(
-        undefined and re.search(rf"\b{re.escape(undefined.group(1))}\b", probe))
+    return err.startswith("NotImplementedError") or bool(undefined and probe.strip() == undefined.group(1))

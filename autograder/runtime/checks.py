@@ -11,7 +11,6 @@ Two graders consume the same data:
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +20,9 @@ NONFINITE = "nonfinite"  # Mistake.value matching any result holding inf or nan 
 # Mistake.value {"raises": "ValueError: math domain error"} matches a probe that raised an exception whose
 # "Type: message" text starts with that string: an exception names a mistake only when it is the mistake's signature.
 UNATTEMPTED = "unattempted"  # the catalogue id of a question still raising NotImplementedError or left blank
+DOES_NOT_RUN = "does-not-run"  # the catalogue id of a function that is not defined when the tests run, or whose
+# code cannot run (a syntax error, a failing import): distinct from `unattempted`
+_DOES_NOT_RUN_ERRORS = ("SyntaxError", "IndentationError", "TabError", "ImportError", "ModuleNotFoundError")
 
 
 @dataclass
@@ -41,7 +43,7 @@ class Test:
     hidden: bool = False
     rtol: float = 1e-5
     atol: float = 1e-6
-    shape: list[int] | None = None  # for arrays: required shape
+    shape: list[int] | None = None  # for arrays: required shape; for choice-format: [number of letters asked for]
     dtype: str | None = None  # for arrays: required dtype family, "float" or "int", or an exact name like "float32"
     mistakes: list[Mistake] = field(default_factory=list)
     failure_message: str = ""
@@ -64,6 +66,9 @@ class Checks:
     variant: str = "default"
     setup: str = ""  # code run in the student namespace before probes (imports the probes need)
     format: str = FORMAT
+    # the words of the content-declared mistake ids these checks use: id -> [label, feedback] (the catalogue's own
+    # ids are in autograder.runtime.mistakes); loading the document declares them, so reports can label them
+    mistakes: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)
@@ -77,7 +82,12 @@ class Checks:
                                        for t in q["tests"]]})
             for q in d["questions"]
         ]
-        return cls(**{**d, "questions": qs})
+        checks = cls(**{**d, "questions": qs})
+        if checks.mistakes:
+            from autograder.runtime.mistakes import declare
+
+            declare(checks.mistakes, f"checks of {checks.assignment} (variant {checks.variant})")
+        return checks
 
     @classmethod
     def from_json(cls, text: str) -> Checks:
@@ -118,7 +128,6 @@ def to_plain(value: Any) -> dict:
     return {"type": "other", "repr": f"{type(value).__name__} object"}
 
 
-# ---------------------------------------------------------------- grader side (trusted)
 @dataclass
 class Outcome:
     passed: bool
@@ -126,182 +135,8 @@ class Outcome:
     mistake: str | None = None
 
 
-def _number(plain: Any) -> float | None:
-    if isinstance(plain, dict) and plain.get("type") == "number" and type(plain.get("value")) in (int, float):
-        return float(plain["value"])
-    if isinstance(plain, dict) and plain.get("type") == "array" and plain.get("shape") == []:
-        v = plain.get("value")
-        return float(v) if type(v) in (int, float) else None
-    return None
+# the grader side (compare: plain data -> Outcome, with the feedback) lives in autograder/runtime/compare.py
+from autograder.runtime.compare import as_plain, compare, evaluate, same  # noqa: E402  (compare imports this module)
 
-
-def _array(plain: Any):  # -> (np.ndarray | None, dtype name | None)
-    import numpy as np
-
-    if not isinstance(plain, dict):
-        return None, None
-    try:
-        if plain.get("type") == "array":
-            a = np.asarray(plain["value"], dtype=np.float64)
-            if list(a.shape) != list(plain.get("shape", a.shape)):
-                return None, None
-            return a, str(plain.get("dtype"))
-        if plain.get("type") == "list":
-            vals = [_number(v) for v in plain["value"]]
-            if all(v is not None for v in vals):
-                return np.asarray(vals, dtype=np.float64), "list"
-            rows = [_array(v)[0] for v in plain["value"]]
-            if rows and all(r is not None for r in rows):
-                return np.stack(rows), "list"
-        n = _number(plain)
-        if n is not None:
-            return np.asarray(n, dtype=np.float64), "number"
-    except (TypeError, ValueError, KeyError):
-        pass
-    return None, None
-
-
-def _exact(plain: Any) -> Any:
-    if not isinstance(plain, dict):
-        return None
-    t = plain.get("type")
-    if t in ("str", "bool"):
-        return plain.get("value")
-    if t == "number":
-        return plain.get("value")
-    if t == "list" and isinstance(plain.get("value"), list):
-        return [_exact(v) for v in plain["value"]]
-    if t == "array":
-        return plain.get("value")
-    return None
-
-
-def _describe(plain: Any) -> str:
-    if isinstance(plain, dict):
-        if plain.get("type") == "error":
-            return f"raised {str(plain.get('error', ''))[:300]}"
-        if plain.get("type") in ("number", "str", "bool"):
-            return repr(plain.get("value"))[:200]
-        if plain.get("type") == "array":
-            return f"an array of shape {tuple(plain.get('shape') or ())} and dtype {plain.get('dtype')}"
-        if plain.get("type") == "none":
-            return "None (did you forget to return a value, or leave `...` in place?)"
-        if plain.get("type") == "other":
-            return str(plain.get("repr", "an unsupported object"))[:200]
-        if plain.get("type") == "list":
-            return f"a list of {len(plain.get('value') or [])} items"
-    return "an unreadable value"
-
-
-def _letters(answer: str) -> list[str]:
-    """An MCQ answer's letters: split at commas or semicolons; case, spaces and brackets ignored ("(a), c")."""
-    return sorted({c.strip().upper().strip("()").strip() for c in answer.replace(";", ",").split(",") if c.strip()})
-
-
-def _matches(test: Test, expect: Any, plain: Any) -> bool:
-    import numpy as np
-
-    if isinstance(expect, dict):  # {"raises": ...}: only an exception with that signature matches
-        return _raised(plain, expect)
-    if test.kind == "number":
-        got = _number(plain)
-        return got is not None and math.isclose(got, float(expect), rel_tol=test.rtol, abs_tol=test.atol)
-    if test.kind == "array":
-        got, _ = _array(plain)
-        want = np.asarray(expect, dtype=np.float64)
-        return got is not None and got.shape == want.shape and bool(np.allclose(got, want, test.rtol, test.atol))
-    if test.kind in ("choice", "choice-format"):
-        got = _exact(plain)
-        if not isinstance(got, str):
-            return False
-        letters = _letters(got)
-        options = sorted({str(c).upper() for c in (expect if isinstance(expect, list) else [expect])})
-        return bool(letters) and (set(letters) <= set(options) if test.kind == "choice-format" else letters == options)
-    return _exact(plain) == expect  # exact
-
-
-def _raised(plain: Any, signature: dict) -> bool:
-    prefix = signature.get("raises")
-    return (isinstance(plain, dict) and plain.get("type") == "error" and isinstance(prefix, str)
-            and str(plain.get("error", "")).startswith(prefix))
-
-
-def _unattempted(test: Test, plain: Any) -> bool:
-    """A stub still raising NotImplementedError, or an MCQ answer left as `...` (or None)."""
-    if not isinstance(plain, dict):
-        return False
-    if plain.get("type") == "error":
-        return str(plain.get("error", "")).startswith("NotImplementedError")
-    blank = plain.get("type") == "none" or (plain.get("type") == "other" and plain.get("repr") == "ellipsis object")
-    return test.kind in ("choice", "choice-format") and blank
-
-
-def compare(test: Test, plain: Any) -> Outcome:
-    """Decide one test from plain data only. Shape and dtype requirements are checked before values.
-
-    A known mistake is named only when the observed value (or exception) is that mistake's signature; an
-    unimplemented stub or blank MCQ answer is `unattempted`, never a mistake in the mathematics.
-    """
-    if _unattempted(test, plain):
-        what = "no answer yet" if test.kind in ("choice", "choice-format") else "not attempted yet (your function " \
-            "still raises NotImplementedError)"
-        return Outcome(False, f"{test.name}: {what}.", UNATTEMPTED)
-    if isinstance(plain, dict) and plain.get("type") == "error":
-        for m in test.mistakes:
-            if isinstance(m.value, dict) and _raised(plain, m.value):
-                return Outcome(False, f"{test.name}: {m.message}", m.name)
-        return Outcome(False, f"{test.name}: your code {_describe(plain)}. {test.failure_message}".strip())
-    if test.kind == "choice-format":
-        if _matches(test, test.expect, plain):
-            return Outcome(True, test.success_message)
-        return Outcome(False, f"{test.name}: write the letter of one option as a string, e.g. "
-                       f"{test.expect[-1]!r} (options {', '.join(test.expect)}; case and spaces do not matter, "
-                       f"several letters are separated by commas). Got {_describe(plain)}.", "wrong-type")
-    value_mistakes = [m for m in test.mistakes if not isinstance(m.value, dict)]
-    if test.kind == "array" and (test.shape is not None or test.dtype is not None):
-        got, dtype = _array(plain)
-        bad_form = got is not None and (
-            (test.shape is not None and list(got.shape) != list(test.shape))
-            or (test.dtype is not None and not _dtype_ok(test.dtype, dtype)))
-        for m in value_mistakes if bad_form else []:  # a known mistake (e.g. a row for x_0) is named first
-            if m.value != NONFINITE and _matches(test, m.value, plain):
-                return Outcome(False, f"{test.name}: {m.message}", m.name)
-        if got is None:
-            return Outcome(False, f"{test.name}: expected an array, got {_describe(plain)}.", "wrong-type")
-        if test.shape is not None and list(got.shape) != list(test.shape):
-            return Outcome(False, f"{test.name}: expected shape {tuple(test.shape)}, got {tuple(got.shape)}.",
-                           "wrong-shape")
-        if test.dtype is not None and not _dtype_ok(test.dtype, dtype):
-            return Outcome(False, f"{test.name}: expected a {test.dtype} tensor, got dtype {dtype}.", "wrong-dtype")
-    if _matches(test, test.expect, plain):
-        return Outcome(True, test.success_message)
-    for m in value_mistakes:
-        if (_nonfinite(plain) if m.value == NONFINITE else _matches(test, m.value, plain)):
-            return Outcome(False, f"{test.name}: {m.message}", m.name)
-    msg = test.failure_message or "the value is not correct."
-    if test.kind in ("number", "array") and not test.hidden:
-        msg += f" Got {_describe(plain)}."
-    return Outcome(False, f"{test.name}: {msg}")
-
-
-def _nonfinite(plain: Any) -> bool:
-    """True when a number or array result holds inf or nan."""
-    import numpy as np
-
-    got, _ = _array(plain)
-    return got is not None and not bool(np.isfinite(got).all())
-
-
-def _dtype_ok(want: str, got: str | None) -> bool:
-    if got is None:
-        return False
-    if want == "float":
-        return got.startswith(("float", "bfloat"))
-    if want == "int":
-        return got.startswith(("int", "uint")) or got == "long"
-    return got == want
-
-
-def evaluate(test: Test, value: Any) -> Outcome:
-    """In-kernel path (stock Otter): convert then compare in the same process."""
-    return compare(test, to_plain(value))
+__all__ = ["DOES_NOT_RUN", "FORMAT", "NONFINITE", "UNATTEMPTED", "Checks", "Mistake", "Outcome", "Question", "Test",
+           "as_plain", "compare", "evaluate", "same", "to_plain"]

@@ -114,7 +114,8 @@ def test_authoring_recipes_add_a_question_and_an_assignment(copy: Path, tmp_path
 
     loss = result["loss"]
     assert loss["questions"] == [f"q{i}" for i in range(1, 9)]  # the new folder is q8
-    assert loss["possible"] == 13 + 2 and loss["solution"] == loss["possible"]  # the solution scores 100 %
+    points = json.loads((ROOT / "examples" / "submissions" / "loss" / "expected.json").read_text())["correct.ipynb"]
+    assert loss["possible"] == points + 2 and loss["solution"] == loss["possible"]  # the solution scores 100 %
     assert "**Question 8.** Write `double(x)` returning 2x. For x = 1.2 that is 2.4" in loss["student"]
     assert "return 2 * x" not in loss["student"]
     demo_result = result["demo"]

@@ -133,21 +133,32 @@ def test_checks_unimplemented_stub_and_blank_mcq_are_unattempted():
 
 def test_checks_mcq_public_check_validates_only_the_format_and_says_it_is_recorded():
     """Issue 10 #2: the public MCQ check passes any option letter (right or wrong) and says it is graded later;
-    it rejects what is not an option letter ("Option B", "E"), before the deadline."""
+    it rejects what is not an option letter ("Option B", "E"), before the deadline. Issue 18: its hint fits the
+    question (one letter for a single-answer question, so "a, c" is refused), and the hidden key test names the
+    mistake each wrong letter stands for."""
     from autograder.build.mcq import MCQ
 
-    mcq = MCQ("item", "stem", ["w", "x", "y", "z"], ["C"])
+    wrong = {"A": ("mean-instead-of-sum", "Mean for sum: the loss adds."), "B": ("argmax", "Sign error."),
+             "D": ("max-for-sum", "Largest only.")}
+    mcq = MCQ("item", "stem", ["w", "x", "y", "z"], ["C"], wrong)
     q = mcq.question("q7", 1)
     form, key = q.tests
     assert not form.hidden and form.points == 0 and key.hidden and key.points == 1 and q.points == 1
     assert form.expect == ["A", "B", "C", "D"]  # every option letter: the key is not singled out
-    for answer in ("A", " b ", "c", "(D)", "a, c"):
+    for answer in ("A", " b ", "c", "(D)"):
         out = evaluate(form, answer)
         assert out.passed and "recorded" in out.message and "graded after the deadline" in out.message
-    for answer in ("Option B", "E", "", 2, "AB"):
+    for answer in ("Option B", "E", "", 2, "AB", "a, c"):
         out = evaluate(form, answer)
-        assert not out.passed and "letter" in out.message and "case and spaces do not matter" in out.message
-    assert evaluate(key, "c").passed and not evaluate(key, "B").passed
+        assert not out.passed and "letter of the one correct option" in out.message
+        assert "case and spaces do not matter" in out.message and "comma" not in out.message
+    assert evaluate(key, "c").passed
+    for letter, (mistake, words) in wrong.items():
+        out = evaluate(key, letter.lower())
+        assert not out.passed and out.mistake == mistake and words in out.message
+    several = MCQ("item", "stem", ["w", "x", "y"], ["A", "C"], {"B": ("argmax", "Sign error.")}).question("q1", 1)
+    assert evaluate(several.tests[0], "a, c").passed and "comma" in evaluate(several.tests[0], "x").message
+    assert evaluate(several.tests[1], "C, A").passed and evaluate(several.tests[1], "B").mistake == "argmax"
 
 
 def test_checks_otter_shows_only_the_feedback_without_line_framing_or_probe_warnings(tmp_path):

@@ -140,7 +140,7 @@ def test_exit_mid_notebook_fails_the_tests_that_never_ran(batch: dict) -> None:
 def test_calling_lmcore_earns_no_credit_but_hand_written_work_does(batch: dict) -> None:
     """The jail's lmcore is the student edition: what a question asks for is not there, however it is called."""
     row = batch["grades"]["forbidden_lmcore.ipynb"]
-    assert float(row["q1"]) == 0 and float(row["q6"]) == 1
+    assert float(row["q1"]) == 0 and float(row["q6"]) == float(batch["grades"]["points-per-question"]["q6"])
     q1 = next(t for t in gf.result(batch["out"], "forbidden_lmcore.ipynb")["tests"] if t["name"] == "q1")
     assert "has no attribute 'total_loss'" in q1["output"]
     assert float(batch["grades"]["profiler_off.ipynb"]["q1"]) == 0

@@ -39,13 +39,15 @@ def _reply(answers_: object, **extra: object) -> dict:
 # ------------------------------------------------------------------ replies are data
 def test_annotate_keeps_mcq_answers_and_finds_unattempted_questions() -> None:
     result = {"extra_data": {"lmcourse": {}}}
-    undefined = "NameError: name 'f' is not defined"
-    probes = {"q1 a": {"type": "error", "error": "NotImplementedError: q1: do it"},
-              "q1 b": {"type": "error", "error": undefined},
+    stub = {"type": "error", "error": "NotImplementedError: q1: do it"}
+    probes = {"q1 a": stub, "q1 b": stub,
               "q2 format": {"type": "str", "value": " b "},  # the reply's answers: the probes the grader asked for
               "q2 answer": {"type": "str", "value": "LEAKED 3.21"}}  # changed during the hidden probes: not shown
     answers.annotate(result, CHECKS, {"answers": probes})
     assert result["extra_data"]["lmcourse"] == {"answers": {"q2": " b "}, "unattempted": ["q1"]}
+    probes["q1 b"] = {"type": "error", "error": "NameError: name 'f' is not defined"}  # its cell did not run:
+    answers.annotate(result, CHECKS, {"answers": probes})  # does-not-run (compare names it), not unattempted
+    assert result["extra_data"]["lmcourse"]["unattempted"] == []
     probes["q1 b"] = {"type": "error", "error": "NameError: name 'troch' is not defined"}  # an attempt, a typo
     probes["q2 format"] = probes["q2 answer"] = {"type": "other", "repr": "ellipsis object"}
     answers.annotate(result, CHECKS, {"answers": probes})

@@ -14,12 +14,15 @@ from autograder.runtime.mistakes import MISTAKES, feedback, label
 @pytest.mark.parametrize("assignment", assignment_ids())
 def test_mistakes_every_check_id_is_catalogued(assignment):
     a = load_assignment(assignment)
-    used = set()
+    used, declared = set(), {}
     for variant in (DEFAULT, variant_id(assignment, "s001", 2026)):
         checks = make_checks(a, variant_params(a, variant), draw_mcqs(a, variant), variant)
         used |= {m.name for q in checks.questions for t in q.tests for m in t.mistakes}
+        declared.update(checks.mistakes)
     assert used, "the assignment diagnoses mistakes"
-    assert sorted(used - set(MISTAKES)) == []
+    assert sorted(used - set(MISTAKES) - set(declared)) == []
+    for mistake_id, (words, _) in declared.items():  # content's own ids: labelled in words too
+        assert " " in words and words == label(mistake_id), mistake_id
 
 
 def test_mistakes_labels_are_words_not_slugs():
