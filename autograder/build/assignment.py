@@ -27,12 +27,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course.content import Assignment, ContentError, assignment_ids, load_assignment
 from autograder.build.mcq import MCQ, draw
 from autograder.build.notebook import render_master, stable_ids, write_notebook
-from autograder.kit.package import package_assignment
+from autograder.course.content import Assignment, ContentError, load_assignment
+from autograder.course.variants import DEFAULT, Student, variant_id, variant_seed
 from autograder.runtime.checks import Checks, Question
-from autograder.course.variants import DEFAULT, Student, read_roster, variant_id, variant_seed
 
 
 def variant_params(a: Assignment, variant: str) -> dict:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course.content import ROOT, assignment_ids, load_assignment
 from autograder.build.notebook import write_notebook
+from autograder.course.content import ROOT, assignment_ids, load_assignment
 from autograder.runtime.checks import Checks
 
 
