@@ -11,6 +11,7 @@ import click
 # verb -> "module:attribute" of a click command
 VERBS: dict[str, str] = {
     "build": "autograder.cli.build:build_command",
+    "prove": "autograder.cli.prove:prove_command",
     "grade": "autograder.cli.grade:grade_command",
     "quiz": "autograder.cli.quiz:quiz_command",
     "train": "autograder.cli.train:train_command",
