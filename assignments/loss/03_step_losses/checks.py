@@ -20,5 +20,8 @@ def question(p: dict, name: str) -> Question:
                  Mistake("log-base-10", (steps / math.log(10)).tolist(), "you used log base 10; use the natural log."),
                  Mistake("missing-minus", (-steps).tolist(), "missing minus sign: L_i = −log q_i[x_i] ≥ 0."),
              ]),
-        Test(f"{name} one loss per prediction step", f"len({probe})", len(ids) - 1, kind="exact", hidden=True),
+        # on other inputs (x_1..x_m as the sequence): a memorized public answer has the wrong length
+        Test(f"{name} one loss per prediction step",
+             "len(step_losses_from_probs(torch.softmax(LOGITS[1:-1], -1), IDS[2:]))", len(ids) - 2, kind="exact",
+             hidden=True),
     ], forbidden=["lmcore.losses.cross_entropy", "lmcore.losses.step_losses", "lmcore.losses.sequence_loss"])
