@@ -17,8 +17,10 @@ from click.testing import CliRunner
 
 from autograder.build.examples import fill, make_examples, mcq_keys
 from autograder.cli.build import build_command
-from autograder.course.content import assignment_ids
+from autograder.course.content import assignment_ids, load_assignment
 from autograder.runtime.checks import Checks
+
+pytestmark = pytest.mark.content  # the course content and its exports (AUTHORING.md)
 
 ASSIGNMENTS = assignment_ids()
 
@@ -51,7 +53,9 @@ def _students() -> list[str]:
 
 
 def test_build_discovers_every_assignment_folder():
-    assert ASSIGNMENTS == ["loss", "tokens", "training"]  # assignments/quiz has no assignment.py: not one
+    folders = sorted(p.parent.name for p in (ROOT / "assignments").glob("*/assignment.py"))
+    assert ASSIGNMENTS == folders and {"loss", "tokens", "training"} <= set(folders)
+    assert "quiz" not in ASSIGNMENTS  # assignments/quiz (the item bank) has no assignment.py: not an assignment
 
 
 def test_build_layout_and_stable_names(built):
@@ -211,7 +215,10 @@ def test_build_prints_a_readable_summary(tmp_path):
     result = CliRunner().invoke(build_command, ["--out", str(tmp_path), "tokens"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "{" not in result.output and "'assignment'" not in result.output
-    assert re.search(r"tokens: built 6 questions for the default variant into .* in \d+\.\d s", result.output)
+    n = len(load_assignment("tokens").questions)
+    assert re.search(rf"tokens: built {n} questions for the default variant into .* in \d+\.\d s", result.output)
+    assert re.search(r"tokens: proof on the default variant: \d+ notebooks graded in \d+\.\d s", result.output)
+    assert re.search(r"^  solution +all +(\d+)/\1 .*ok", result.output, flags=re.M), result.output
 
 
 def test_build_student_notebooks_have_an_export_cell_without_pdf_and_a_rename_proof_grader(built):
