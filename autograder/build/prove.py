@@ -94,7 +94,12 @@ def prove(assignment: str, built: Path, n_variants: int = 3, workers: int = 0, r
         cases = []
         for v in variants:
             cases += _write_cases(a, built, v, mapping.get(v), subs)
-        opts = batch.Options(workers=workers, progress=False, force=True)
+        # every proof notebook sits in a folder named like a roster entry of its variant, so the grader looks it up
+        # as it looks up a student (no fallback to what the notebook claims)
+        roster = Path(tmp) / "variants.csv"
+        roster.write_text("student_id,variant\n" + "".join(f"{mapping.get(v, DEFAULT_FOLDER)},{v}\n"
+                                                             for v in variants), encoding="utf-8")
+        opts = batch.Options(workers=workers, progress=False, force=True, variants_csv=roster)
         summaries = {s["file"]: s for s in batch.run(built / "autograder" / "autograder.zip", [subs], graded, opts)}
         results = {c.file: _result(graded, c.file) for c in cases}
     failures: list[str] = []
