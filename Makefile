@@ -1,4 +1,5 @@
 # Two set-up commands: `make demo` and `make test`. Both create .venv and install on first use.
+# Contributors' inner loop: `make quick` (ruff + the tests not marked slow; CI runs `make test`).
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed
 # GPU machines get whatever `torch>=2.2` resolves to; override with `make TORCH_SPEC=... test`.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 || echo torch==2.13.0)
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test quick lint bench clean
 
 install: $(STAMP)
 
@@ -33,6 +34,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

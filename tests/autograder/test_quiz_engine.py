@@ -67,6 +67,7 @@ def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow  # a pytest run and a quiz export in a copy
 def test_quiz_engine_recipe_adds_an_item_with_one_file(tmp_path):
     """Follows AUTHORING.md's quiz-item recipe: its example file is the only change, the item tests pass on it and
     the export contains it, in the place its ORDER gives it (the whole content suite: test_authoring.py)."""
