@@ -278,8 +278,9 @@ def _rows(cases: list[Case], summaries: dict[str, dict], results: dict[str, dict
         bad = sum(any(f.startswith(f"{c.label} ({c.variant}):") for f in failures) for c in mine)
         unjudged = sum(first.kind in ("mistake", "memorized") and any(f.startswith(f"solution ({c.variant}):")
                                                                       for f in failures) for c in mine)
-        verdict = f"FAILED ({bad}/{len(mine)} variants)" if bad else \
-            f"not judged ({unjudged}/{len(mine)}): the solution fails" if unjudged else f"ok ({len(mine)} variants)"
+        n = f"{len(mine)} variant" + "s" * (len(mine) != 1)
+        verdict = f"FAILED on {bad} of {n}" if bad else \
+            f"not judged on {unjudged} of {n}: the solution fails" if unjudged else f"ok on {n}"
         if first.kind == "mistake":
             q = first.question or ""
             score = f"{s.get('questions', {}).get(q, 0):g}/{s.get('points', {}).get(q, 0):g} on {q}"

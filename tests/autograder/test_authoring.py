@@ -174,3 +174,10 @@ def test_authoring_inserting_a_question_keeps_handed_out_notebooks_valid(tmp_pat
     lm = json.loads(result.read_text(encoding="utf-8"))["extra_data"]["lmcourse"]
     assert {q: lm["questions"][q] for q in before.values()} == {q: lm["points"][q] for q in before.values()}
     assert lm["questions"][after[new]] == 0
+
+    # renumbering is explicit: --renumber names the questions in folder order again, and says what changed
+    r = _run(root, "-m", "autograder.cli", "build", "loss", "--renumber", "--no-proof", "--out", str(dist))
+    assert r.returncode == 0 and "UNPROVEN" in r.stdout, r.stdout[-3000:] + r.stderr[-3000:]
+    slugs = [p.name.split("_", 1)[1] for p in sorted(loss.iterdir()) if re.match(r"\d+_", p.name)]
+    assert _names(root, "loss") == {s: f"q{i}" for i, s in enumerate(slugs, start=1)}
+    assert f"{new}: {after[new]} -> q2" in r.stdout
