@@ -86,5 +86,5 @@ def build_command(ids: tuple[str, ...], out: Path, roster: Path | None, seed: in
 
     Each is proven before it is written: the grader scores the solution 100 % and the blank notebook 0 on every
     proven variant, names each mistakes.py example on its own question, and fails every hidden test with memorized
-    public answers. A failed proof writes nothing and names the notebook, question, test and message."""
+    public answers. A failed proof writes nothing to OUT and names the notebook, question, test and message."""
     build_all(assignment_list(ids), out, students_from(roster, seed), seed, proof_variants, not no_proof, renumber)
