@@ -1,4 +1,5 @@
 # Two set-up commands: `make demo` and `make test`. Both create .venv and install on first use.
+# Contributors' inner loop: `make quick` (ruff + the tests not marked slow; CI runs `make test`).
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/d
 # The browser tests drive Debian's chromium (playwright cannot download its own browser here); root installs it.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser demo test lint bench clean
+.PHONY: install browser demo test quick lint bench clean
 
 install: $(STAMP)
 
@@ -49,6 +50,10 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ Read from the source with `ast` (every import statement, also inside functions),
 from __future__ import annotations
 
 import ast
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,15 @@ def test_relative_imports_resolve_to_their_package(tmp_path):
     (tmp_path / "autograder" / "kit" / "m.py").write_text("from ..grade import batch\nfrom . import edition\n")
     assert sorted(_offenders("autograder/kit", ("autograder.grade",), tmp_path)) == [
         "autograder/kit/m.py imports autograder.grade", "autograder/kit/m.py imports autograder.grade.batch"]
+
+
+def test_every_tool_folder_is_a_package_and_no_source_is_git_ignored():
+    """A package's __init__.py exists and is not hidden by a .gitignore pattern (`build/` once matched
+    autograder/build/, and its __init__.py never reached a commit)."""
+    dirs = {p.parent for p in (ROOT / "autograder").rglob("*.py") if "__pycache__" not in p.parts}
+    assert sorted(str(d.relative_to(ROOT)) for d in dirs if not (d / "__init__.py").is_file()) == []
+    files = [str(p.relative_to(ROOT)) for d in ("autograder", "lmcore", "assignments", "solutions")
+             for p in (ROOT / d).rglob("*") if p.suffix in (".py", ".j2", ".toml") and "__pycache__" not in p.parts]
+    r = subprocess.run(["git", "check-ignore", "--no-index", *files], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode in (0, 1), r.stderr  # 1: nothing ignored
+    assert r.stdout.split() == []

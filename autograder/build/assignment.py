@@ -16,9 +16,8 @@ per-student notebooks are Otter's student notebook with the variant-dependent (k
 from __future__ import annotations
 
 import ast
-import csv
-import io
 import json
+import math
 import shutil
 import tempfile
 import time
@@ -27,14 +26,13 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course.content import Assignment, ContentError, assignment_ids, load_assignment
-from autograder.course.mistakes import checked_words
 from autograder.build.mcq import MCQ, draw
 from autograder.build.notebook import render_master, stable_ids, write_notebook
-from autograder.kit.package import package_assignment
+from autograder.course.content import Assignment, ContentError, load_assignment, write_names
+from autograder.course.mistakes import checked_words
+from autograder.course.variants import DEFAULT, Student, variant_id, variant_seed
 from autograder.runtime.checks import Checks, Question
 from autograder.runtime.requirements import honest
-from autograder.course.variants import DEFAULT, Student, read_roster, variant_id, variant_seed
 
 
 def variant_params(a: Assignment, variant: str) -> dict:
@@ -48,7 +46,11 @@ def draw_mcqs(a: Assignment, variant: str) -> dict[str, MCQ]:
 
 
 def make_checks(a: Assignment, params: dict, mcqs: dict[str, MCQ], variant: str) -> Checks:
-    """One variant's checks: each question folder's checks.question(p, name), the MCQs' format and key tests."""
+    """One variant's checks: each question folder's checks.question(p, name), the MCQs' format and key tests.
+
+    A question's points are its tests' points: stock Otter adds up the tests' points (each test cell's `points:`),
+    `lmcourse grade` reads Question.points, so a Question whose points differ from its tests' sum is refused here
+    rather than graded two ways."""
     questions = []
     for q in a.questions:
         if q.kind == "mcq":
@@ -57,6 +59,7 @@ def make_checks(a: Assignment, params: dict, mcqs: dict[str, MCQ], variant: str)
         built = q.checks_module().question(params, q.name)
         if not isinstance(built, Question) or built.name != q.name:
             raise ContentError(f"{q.path / 'checks.py'}: question(p, name) must return a Question named {q.name!r}")
+        check_points(built, q.path / "checks.py")
         try:  # a passing public check says what hidden tests still check (REQUIREMENTS, in the prompt's words)
             questions.append(honest(built, getattr(q.checks_module(), "REQUIREMENTS", [])))
         except ValueError as e:  # a requirement naming a test the question does not have
@@ -67,6 +70,18 @@ def make_checks(a: Assignment, params: dict, mcqs: dict[str, MCQ], variant: str)
                   mistakes=checked_words(a, questions))  # an unknown mistake id stops the build here
 
 
+def check_points(q: Question, where: Path) -> None:
+    """Refuse a question whose declared points differ from the sum of its tests' points (ContentError naming
+    `where`)."""
+    total = sum(t.points for t in q.tests)
+    if not math.isclose(q.points, total, rel_tol=0, abs_tol=1e-9):
+        detail = " + ".join(f"{t.points:g} ({t.name})" for t in q.tests)
+        raise ContentError(f"{where}: {q.name} is declared with {q.points:g} points but its tests are worth "
+                           f"{detail} = {total:g}; stock Otter would grade it out of {total:g} and lmcourse grade out "
+                           f"of {q.points:g}. Make Question(name, points, tests) declare {total:g}, or change the "
+                           "tests' points")
+
+
 def _same_shape(a: Checks, b: Checks) -> bool:
     def shape(c: Checks) -> list:
         return [(q.name, q.points, q.kind, [(t.name, t.points, t.hidden) for t in q.tests]) for q in c.questions]
@@ -74,9 +89,12 @@ def _same_shape(a: Checks, b: Checks) -> bool:
     return shape(a) == shape(b)
 
 
-def build_assignment(assignment: str, out: Path, students: list[Student], seed: int | None) -> dict:
+def build_assignment(assignment: str, out: Path, students: list[Student], seed: int | None,
+                     renumber: bool = False) -> dict:
     """Build one assignment into out/<assignment>/; returns a small summary.
 
+    First brings assignments/<id>/names.toml up to date (a new question folder gets the next unused name;
+    renumber=True renames every question in folder order), so the names handed out stay stable.
     Runs torch with one thread: the reference numbers come from tiny tensors, where a thread pool only adds
     overhead (60x slower on a busy 2-core machine). Results are the same either way.
     """
@@ -85,7 +103,8 @@ def build_assignment(assignment: str, out: Path, students: list[Student], seed: 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _build_assignment(assignment, out, students, seed)
+        names = write_names(assignment, renumber=renumber)
+        return {**_build_assignment(assignment, out, students, seed), "names": names}
     finally:
         torch.set_num_threads(threads)
 
@@ -149,8 +168,10 @@ def describe(summary: dict, out: Path) -> str:
     """A build summary as a sentence for the terminal."""
     who = f"{summary['students']} students in {summary['variants'] - 1} variants" if summary["students"] else \
         "the default variant"
+    names = "".join(f"\n  {line}" for line in summary.get("names", []))
     return (f"{summary['assignment']}: built {summary['questions']} questions for {who} into {out} "
-            f"in {summary['total_s']:.1f} s (student/: notebooks to hand out, autograder/autograder.zip: to grade)")
+            f"in {summary['total_s']:.1f} s (student/: notebooks to hand out, autograder/autograder.zip: to grade)"
+            + names)
 
 
 def _variants_csv(mapping: dict[str, str]) -> str:

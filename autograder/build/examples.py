@@ -15,18 +15,20 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
 
 import nbformat
 
-from autograder.course.content import ROOT, assignment_ids, load_assignment
 from autograder.build.notebook import write_notebook
+from autograder.course.content import ROOT, assignment_ids, load_assignment
 from autograder.runtime.checks import Checks
 
 
-def _defines(source: str) -> set[str]:
+def defined_functions(source: str) -> set[str]:
+    """The names of the top-level functions a piece of source code defines."""
     return set(re.findall(r"^def (\w+)\(", source, flags=re.M))
 
 
@@ -44,7 +46,7 @@ def fill(student: nbformat.NotebookNode, solution: nbformat.NotebookNode, keys: 
     for cell, sol in zip(answers, sols, strict=True):
         source = sol.source
         for name, new in (replace or {}).items():
-            if name in _defines(source):
+            if name in defined_functions(source):
                 source = re.sub(rf"^def {name}\(.*?(?=^\S|\Z)", new, source, flags=re.M | re.S)
         for q, key in (keys or {}).items():
             source = re.sub(rf"^{q}_answer = .*$", f"{q}_answer = {', '.join(key)!r}", source, flags=re.M)
@@ -63,7 +65,7 @@ def mistakes(assignment: str, root: Path = ROOT) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for q in load_assignment(assignment, root).questions:
         for name, source in q.example_mistakes().items():
-            (fn,) = _defines(source) or {None}
+            (fn,) = defined_functions(source) or {None}
             if fn is None:
                 raise ValueError(f"{q.path / 'mistakes.py'}: example {name!r} defines no function")
             if name in out:
@@ -127,17 +129,29 @@ def score(notebook: Path, checks: Checks) -> float:
 
 
 def update(assignment: str, out_root: Path = ROOT / "examples" / "submissions") -> dict[str, float]:
-    """Rebuild the default variant, rewrite the examples and expected.json (computed totals)."""
+    """Rebuild the default variant, rewrite the examples and expected.json (computed totals).
+
+    Refuses (ValueError, nothing written) when the solution does not score every point or the blank notebook
+    scores any: expected.json would then record a broken build as the truth."""
     from autograder.build import build_assignment
 
     with tempfile.TemporaryDirectory() as tmp:
         build_assignment(assignment, Path(tmp), [], None)
+        checks = Checks.from_json((Path(tmp) / assignment / "autograder" / "checks" / "default.json").read_text())
+        staged = Path(tmp) / "examples"
+        names = make_examples(assignment, Path(tmp), staged)
+        expected = {name: score(staged / name, checks) for name in names}
+        possible = sum(q.points for q in checks.questions)
+        if expected["correct.ipynb"] != possible or expected["blank.ipynb"] != 0:
+            raise ValueError(f"{assignment}: the solution scores {expected['correct.ipynb']:g}/{possible:g} and the "
+                             f"blank notebook {expected['blank.ipynb']:g}; nothing written to {out_root / assignment} "
+                             f"(run `lmcourse prove {assignment}` to see which test fails)")
         out = out_root / assignment
+        out.mkdir(parents=True, exist_ok=True)
         for old in out.glob("*.ipynb"):
             old.unlink()
-        names = make_examples(assignment, Path(tmp), out)
-        checks = Checks.from_json((Path(tmp) / assignment / "autograder" / "checks" / "default.json").read_text())
-        expected = {name: score(out / name, checks) for name in names}
+        for name in names:
+            shutil.copyfile(staged / name, out / name)
     expected = {k: int(v) if float(v).is_integer() else v for k, v in expected.items()}
     (out / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return expected
@@ -150,7 +164,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="rewrite examples/submissions/<id>/ and expected.json")
     args = parser.parse_args(argv)
     for a in args.ids or assignment_ids():
-        expected = update(a)
+        try:
+            expected = update(a)
+        except ValueError as e:
+            raise SystemExit(f"python -m autograder.build.examples: {e}") from e
         print(f"{a}: {len(expected)} examples written to examples/submissions/{a} ({expected})")
 
 

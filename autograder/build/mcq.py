@@ -16,8 +16,8 @@ import random
 import string
 from dataclasses import dataclass
 
-from autograder.runtime.checks import Mistake, Question, Test
 from autograder.course.variants import variant_seed
+from autograder.runtime.checks import Mistake, Question, Test
 
 INDEX_SPAN = 1000  # a variant draws item index 1..INDEX_SPAN; index 0 is the course card's original
 

@@ -20,10 +20,10 @@ from typing import Any
 import jinja2
 import nbformat
 
-from autograder.course.content import ROOT, Assignment, QuestionDir
 from autograder.build.mcq import MCQ
-from autograder.runtime.checks import Checks
+from autograder.course.content import ROOT, Assignment, QuestionDir
 from autograder.course.variants import DEFAULT
+from autograder.runtime.checks import Checks
 
 __all__ = ["ROOT", "parse_cells", "render_master", "stable_ids", "test_cells", "write_notebook"]
 MARKER = re.compile(r"^#%% (markdown|code|raw)(?: key=(\S+))?\s*$")

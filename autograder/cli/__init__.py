@@ -11,6 +11,7 @@ import click
 # verb -> "module:attribute" of a click command
 VERBS: dict[str, str] = {
     "build": "autograder.cli.build:build_command",
+    "prove": "autograder.cli.prove:prove_command",
     "handout": "autograder.cli.handout:handout_command",
     "grade": "autograder.cli.grade:grade_command",
     "handback": "autograder.cli.handback:handback_command",

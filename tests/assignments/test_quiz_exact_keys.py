@@ -13,6 +13,8 @@ import pytest
 
 from autograder.quiz.engine import item_ids, item_module, render_variant
 
+pytestmark = pytest.mark.content  # the course content and its exports (AUTHORING.md)
+
 N_VARIANTS = 2000
 NUM = r"[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?"
 _D50 = Context(prec=50)

@@ -11,6 +11,8 @@ import pytest
 
 from autograder.quiz.engine import LETTERS, item_ids, render_variant
 
+pytestmark = pytest.mark.content  # the course content and its exports (AUTHORING.md)
+
 ITEMS = item_ids()
 
 CARD = (Path(__file__).parents[2] / "docs" / "course-card.txt").read_text(encoding="utf-8")

@@ -17,6 +17,8 @@ from autograder.course.variants import variant_id
 from autograder.runtime.checks import NONFINITE
 from autograder.runtime.compare import _matches
 
+pytestmark = pytest.mark.content  # the course content and its exports (AUTHORING.md)
+
 VARIANTS = ["default", variant_id("x", "s001", 2026), variant_id("x", "s002", 2026)]
 # what the student edition of lmcore keeps (the grading jail imports the same edition)
 STUDENT_LMCORE = {"BigramLM", "GPT", "GPTConfig", "load_corpus", "Corpus", "ENTROPY_FLOOR", "BPETokenizer"}
@@ -41,8 +43,9 @@ def test_assignments_every_variant_has_the_same_questions_tests_and_points(specs
     a, by_variant = specs
     shapes = {v: _shape(c) for v, (_, c) in by_variant.items()}
     assert all(s == shapes["default"] for s in shapes.values()), a.id
-    assert [q.name for _, c in by_variant.values() for q in c.questions][: len(a.questions)] == \
-        [f"q{i}" for i in range(1, len(a.questions) + 1)]  # numbered by folder order
+    for _, c in by_variant.values():  # named as names.toml hands them out, shown in folder order
+        assert [q.name for q in c.questions] == [q.name for q in a.questions], a.id
+    assert len({q.name for q in a.questions}) == len(a.questions), a.id
     for _, c in by_variant.values():
         for q in c.questions:
             assert q.points == sum(t.points for t in q.tests), (a.id, q.name)  # question points = its tests' points

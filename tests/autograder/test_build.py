@@ -17,8 +17,10 @@ from click.testing import CliRunner
 
 from autograder.build.examples import fill, make_examples, mcq_keys
 from autograder.cli.build import build_command
-from autograder.course.content import assignment_ids
+from autograder.course.content import assignment_ids, load_assignment
 from autograder.runtime.checks import Checks
+
+pytestmark = pytest.mark.content  # the course content and its exports (AUTHORING.md)
 
 ASSIGNMENTS = assignment_ids()
 
@@ -51,9 +53,12 @@ def _students() -> list[str]:
 
 
 def test_build_discovers_every_assignment_folder():
-    assert ASSIGNMENTS == ["loss", "tokens", "training"]  # assignments/quiz has no assignment.py: not one
+    folders = sorted(p.parent.name for p in (ROOT / "assignments").glob("*/assignment.py"))
+    assert ASSIGNMENTS == folders and {"loss", "tokens", "training"} <= set(folders)
+    assert "quiz" not in ASSIGNMENTS  # assignments/quiz (the item bank) has no assignment.py: not an assignment
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_layout_and_stable_names(built):
     for a in ASSIGNMENTS:
         d = built / a
@@ -76,6 +81,7 @@ def test_build_layout_and_stable_names(built):
         assert all(not t.hidden and t.points == 0 for t in mcq_tests if t.kind == "choice-format")
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_default_variant_uses_the_course_card_numbers(built):
     loss = (built / "loss" / "student" / "loss.ipynb").read_text()
     assert "1.2, 0.5, 2.3" in loss and "should return 4.0" in loss and "('The', 'cat', 'sat', 'on')" in loss
@@ -117,6 +123,7 @@ def _solution_lines(assignment: str) -> list[str]:
     return lines
 
 
+@pytest.mark.slow  # builds and proves assignments
 @pytest.mark.parametrize("which", ["built", "roster_built"])
 def test_build_no_solution_line_mcq_key_or_hidden_expectation_in_student_files(which, request):
     out = request.getfixturevalue(which)
@@ -148,6 +155,7 @@ def test_build_no_solution_line_mcq_key_or_hidden_expectation_in_student_files(w
                 assert secret not in text, f"hidden test data {secret[:80]!r} leaked into {path}"
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_roster_students_get_different_numbers_and_a_mapping(roster_built):
     students = _students()
     for a in ASSIGNMENTS:
@@ -171,6 +179,7 @@ def test_build_roster_students_get_different_numbers_and_a_mapping(roster_built)
             assert {f"lmcourse/checks/{v}.json" for v in variants.values()} <= set(z.namelist())
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_rebuild_with_the_same_seed_is_byte_identical_and_another_seed_differs(roster_built, tmp_path):
     _build("--roster", str(ROSTER), "--seed", "2026", "--out", str(tmp_path / "again"), "loss", "tokens")
     _build("--roster", str(ROSTER), "--seed", "7", "--out", str(tmp_path / "other"), "loss")
@@ -207,13 +216,18 @@ def test_build_roster_without_a_usable_id_is_an_error(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_prints_a_readable_summary(tmp_path):
     result = CliRunner().invoke(build_command, ["--out", str(tmp_path), "tokens"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "{" not in result.output and "'assignment'" not in result.output
-    assert re.search(r"tokens: built 6 questions for the default variant into .* in \d+\.\d s", result.output)
+    n = len(load_assignment("tokens").questions)
+    assert re.search(rf"tokens: built {n} questions for the default variant into .* in \d+\.\d s", result.output)
+    assert re.search(r"tokens: proof on the default variant: \d+ notebooks graded in \d+\.\d s", result.output)
+    assert re.search(r"^  solution +all +(\d+)/\1 .*ok", result.output, flags=re.M), result.output
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_student_notebooks_have_an_export_cell_without_pdf_and_a_rename_proof_grader(built):
     """Issue 16: the export cell zips the notebook under its current name (`notebook_path`, also after a rename),
     saves it first where Jupyter can (Otter's force_save), and says so without Otter's boilerplate."""
@@ -229,6 +243,7 @@ def test_build_student_notebooks_have_an_export_cell_without_pdf_and_a_rename_pr
         assert "images/graphs" not in text and "Please save before exporting" not in text, a
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_committed_examples_match_a_fresh_build(built, tmp_path):
     for a in ASSIGNMENTS:
         make_examples(a, built, tmp_path / a)
@@ -239,6 +254,7 @@ def test_build_committed_examples_match_a_fresh_build(built, tmp_path):
             assert (tmp_path / a / name).read_bytes() == (committed / name).read_bytes(), f"{a}/{name} is stale"
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_examples_expected_totals_are_computed_not_typed(built):
     """expected.json is what build_examples.score gives each committed example (run --update after a change)."""
     from autograder.build.examples import score
@@ -327,6 +343,7 @@ def test_build_blank_student_notebooks_execute_in_a_real_kernel(built, roster_bu
         assert re.search(r"NotImplementedError", joined), path  # ... and reports the unimplemented stub
 
 
+@pytest.mark.slow  # builds and proves assignments
 def test_build_unknown_assignment_is_refused_and_a_broken_one_does_not_stop_the_batch(tmp_path, monkeypatch):
     result = CliRunner().invoke(build_command, ["nope", "--out", str(tmp_path)])
     assert result.exit_code != 0 and "unknown assignment 'nope'" in result.output and "loss" in result.output

@@ -16,7 +16,8 @@ from pathlib import Path
 import grade_fixtures as gf
 import pytest
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's isolation needs root (as in CI)")
+pytestmark = [pytest.mark.slow,  # a hostile batch through the real sandbox
+              pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's isolation needs root (as in CI)")]
 
 ATTACKS = ["infinite_loop", "sleep_forever", "fork_bomb", "allocate_50gb", "print_100mb", "sys_exit", "os_exit",
            "patch_comparisons", "lying_objects", "write_results", "read_secrets", "network", "background_process",

@@ -13,7 +13,7 @@ from pathlib import Path
 import grade_fixtures as gf
 import pytest
 
-pytestmark = pytest.mark.slow  # one stock `otter run` per example: ~10 s each
+pytestmark = [pytest.mark.slow, pytest.mark.content]  # one stock `otter run` per example: ~10 s each
 EXAMPLES = gf.ROOT / "examples" / "submissions"
 ASSIGNMENTS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith(".")
                      and list(p.glob("*.ipynb"))) if EXAMPLES.is_dir() else []

@@ -19,8 +19,9 @@ from pathlib import Path
 import grade_fixtures as gf
 import pytest
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or os.uname().machine != "x86_64",
-                                reason="the sandbox's isolation needs root (as in CI); key syscalls are x86_64's")
+pytestmark = [pytest.mark.slow,  # hostile batches through the real sandbox
+              pytest.mark.skipif(os.geteuid() != 0 or os.uname().machine != "x86_64",
+                                 reason="the sandbox's isolation needs root (as in CI); key syscalls are x86_64's")]
 EXAMPLES = gf.ROOT / "examples" / "submissions" / gf.ASSIGNMENT
 EXPECTED = json.loads((EXAMPLES / "expected.json").read_text())
 INNOCENT = {"a_correct.ipynb": "correct.ipynb", "m_mean.ipynb": "mean_instead_of_sum.ipynb",

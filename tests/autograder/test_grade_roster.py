@@ -13,6 +13,8 @@ import sys
 import grade_fixtures as gf
 import pytest
 
+pytestmark = pytest.mark.slow  # a roster build graded on every variant
+
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:

@@ -10,6 +10,8 @@ from autograder.course.content import assignment_ids, load_assignment
 from autograder.course.variants import DEFAULT, variant_id
 from autograder.runtime.mistakes import MISTAKES, feedback, label
 
+pytestmark = pytest.mark.content  # the course content and its exports (AUTHORING.md)
+
 
 @pytest.mark.parametrize("assignment", assignment_ids())
 def test_mistakes_every_check_id_is_catalogued(assignment):

@@ -24,8 +24,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from autograder.quiz import export
-from autograder.quiz.engine import item_ids
+from autograder.quiz.engine import item_ids, item_module
 from autograder.quiz.model import build_quiz
+
+pytestmark = pytest.mark.content  # the course content and its exports (AUTHORING.md)
 
 ITEMS = item_ids()
 
@@ -194,11 +196,18 @@ def variants(out):
 
 
 def _recompute(v: dict) -> float | None:
+    """A numeric answer recomputed here from the params, or (an item not listed here) by the item's own
+    key_from_stem from the printed stem, which tests/assignments/test_quiz_exact_keys.py checks exactly."""
     p = v["params"]
-    return {"total_loss": lambda: math.fsum(p["losses"]),
+    here = {"total_loss": lambda: math.fsum(p["losses"]),
             "dataset_loss": lambda: math.fsum(x for r in p["losses"] for x in r),
-            "sequence_probability": lambda: math.exp(-p["loss"]) if p["mode"] == "loss" else math.prod(p["probs"]),
-            }.get(v["item"], lambda: None)()
+            "sequence_probability": lambda: math.exp(-p["loss"]) if p["mode"] == "loss" else math.prod(p["probs"])}
+    if v["item"] in here:
+        return here[v["item"]]()
+    key_from_stem = getattr(item_module(v["item"]), "key_from_stem", None)
+    if v["type"] != "numeric" or key_from_stem is None:
+        return None
+    return float(key_from_stem({"stem": v["stem"], "choices": []}))
 
 
 def test_json_answers_recomputed_from_params(variants):
@@ -206,7 +215,8 @@ def test_json_answers_recomputed_from_params(variants):
     for v in variants.values():
         want = _recompute(v)
         if v["type"] == "numeric":
-            assert want is not None and math.isclose(v["answer"], want, rel_tol=1e-12)
+            assert want is not None, f"{v['item']}: no way to recompute its answer (define key_from_stem)"
+            assert math.isclose(v["answer"], want, rel_tol=1e-12), v["code"]
         else:
             assert sum(c["correct"] for c in v["choices"]) == 1
     assert variants["total_loss/2026/0"]["answer"] == 4.0 and variants["dataset_loss/2026/0"]["answer"] == 16.0

@@ -63,6 +63,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp / "out"
 
 
+@pytest.mark.slow  # builds and grades the example class
 def test_report_on_the_example_class(graded: Path) -> None:
     html = (graded / "report.html").read_text(encoding="utf-8")
     assert gf.result(graded, "blank.ipynb")["extra_data"]["lmcourse"]["unattempted"] == [f"q{i}" for i in range(1, 8)]

@@ -7,6 +7,9 @@ import shutil
 from pathlib import Path
 
 import grade_fixtures as gf
+import pytest
+
+pytestmark = pytest.mark.slow  # a build and a batch through the degraded sandbox
 
 
 def test_degraded_mode_grades_and_still_stops_runaway_code(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ def flagged(built: dict, folder: Path, threshold: float = similarity.THRESHOLD) 
     return similarity.run(collect([folder]), built["checks"], built["template"], threshold)
 
 
+@pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_flags_pasted_lmcore_against_the_reference(built: dict, tmp_path: Path) -> None:
     notebook(tmp_path / "paster.ipynb", {"q2": pasted_cross_entropy()})
     notebook(tmp_path / "honest.ipynb", {"q2": "import torch\n\n\ndef cross_entropy(p, q):\n    mask = p > 0\n"
@@ -92,6 +93,7 @@ def test_similarity_flags_pasted_lmcore_against_the_reference(built: dict, tmp_p
     assert not [k for k in hits if "honest.ipynb" in k]
 
 
+@pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_flags_the_same_answer_under_renamed_variables(built: dict, tmp_path: Path) -> None:
     notebook(tmp_path / "ada.ipynb", {"q4": LOOP})
     notebook(tmp_path / "bob.ipynb", {"q4": LOOP_RENAMED})
@@ -102,12 +104,14 @@ def test_similarity_flags_the_same_answer_under_renamed_variables(built: dict, t
     assert all(0 <= a < b <= len(pair.b_code) for a, b in pair.b_marks)
 
 
+@pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_does_not_flag_independent_answers(built: dict, tmp_path: Path) -> None:
     notebook(tmp_path / "ada.ipynb", {"q4": LOOP})
     notebook(tmp_path / "cy.ipynb", {"q4": CROSS_ENTROPY})
     assert flagged(built, tmp_path) == []
 
 
+@pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_template_alone_flags_nothing(built: dict, tmp_path: Path) -> None:
     for name in ("a", "b", "c"):
         notebook(tmp_path / f"{name}.ipynb", {})
@@ -127,6 +131,7 @@ def test_similarity_answer_regions_follow_the_check_cells() -> None:
                                                 "q2": ["def g(): pass"]}
 
 
+@pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_leaves_untouched_template_cells_out(built: dict, tmp_path: Path) -> None:
     notebook(tmp_path / "ada.ipynb", {"q1": "def sequence_total(xs):\n    return sum(xs)"})
     template = similarity.Template.load(built["template"])
@@ -154,6 +159,7 @@ def test_similarity_ignores_code_common_to_many_answers_but_not_the_reference() 
     assert {p.b for p in pairs} == {"reference:lib.f"} and len(pairs) == similarity.COMMON + 1
 
 
+@pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_references_are_lmcore_source_and_the_solution(built: dict) -> None:
     refs = similarity.references(built["checks"])
     assert set(refs["q4"]) == {"reference:lmcore.losses.sequence_loss", "reference:lmcore.losses.step_losses",
@@ -163,6 +169,7 @@ def test_similarity_references_are_lmcore_source_and_the_solution(built: dict) -
     assert "q7" not in refs  # multiple choice: no code
 
 
+@pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_in_the_grade_cli(built: dict) -> None:
     subs = built["tmp"] / "subs"
     subs.mkdir()
@@ -186,6 +193,7 @@ def test_similarity_in_the_grade_cli(built: dict) -> None:
     assert not (off / "similarity.csv").exists() and "Similar code" not in (off / "report.html").read_text()
 
 
+@pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_without_the_student_notebook_warns_and_skips(built: dict, tmp_path: Path) -> None:
     moved = tmp_path / "elsewhere" / "autograder.zip"
     moved.parent.mkdir()

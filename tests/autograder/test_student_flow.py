@@ -288,12 +288,14 @@ def test_student_flow_reader_flags_the_false_diagnoses_of_issue_10():
 
 
 # ------------------------------------------------------------------ correct notebooks
+@pytest.mark.slow  # real Jupyter kernels on built notebooks (session fixtures)
 def test_student_flow_examples_cover_every_assignment(built):
     assert ASSIGNMENTS == sorted(d.name for d in built.iterdir() if (d / "student").is_dir())
     assert all((EXAMPLES / a / "correct.ipynb").is_file() for a in ASSIGNMENTS)
     assert len(MISTAKE_EXAMPLES) >= 3 and all(mistake_of(EXAMPLES / a / n) for a, n in MISTAKE_EXAMPLES)
 
 
+@pytest.mark.slow  # real Jupyter kernels on built notebooks (session fixtures)
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_student_flow_correct_notebook_passes_every_public_check(assignment, runs):
     run = runs(assignment, "correct.ipynb")
@@ -307,6 +309,7 @@ def test_student_flow_correct_notebook_passes_every_public_check(assignment, run
             assert "All test cases passed!" in text, f"{assignment} {q}:\n{text}"
 
 
+@pytest.mark.slow  # real Jupyter kernels on built notebooks (session fixtures)
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_student_flow_correct_checks_print_no_warnings(assignment, runs):
     """Issue 10 item 10: the grader's own probes must not print a warning under correct code."""
@@ -315,6 +318,7 @@ def test_student_flow_correct_checks_print_no_warnings(assignment, runs):
     assert all("Warning" not in t for t in [*run.checks.values(), *run.notebook_checks]), run.checks
 
 
+@pytest.mark.slow  # real Jupyter kernels on built notebooks (session fixtures)
 def test_student_flow_mcq_public_check_only_validates_the_form(runs):
     """Issue 10 item 2: an MCQ's public check says the answer is recorded and graded later, for a right and a wrong
     letter alike (never "All test cases passed!" alone), and refuses "Option B" naming the letters it wants."""
@@ -336,6 +340,7 @@ def test_student_flow_mcq_public_check_only_validates_the_form(runs):
 
 
 # ------------------------------------------------------------------ mistake notebooks
+@pytest.mark.slow  # real Jupyter kernels on built notebooks (session fixtures)
 @pytest.mark.parametrize(("assignment", "name"), MISTAKE_EXAMPLES)
 def test_student_flow_mistake_named_by_its_public_check_and_no_other(assignment, name, runs):
     """Every failing public test case names the mistake the file is named after; no check names another one.
@@ -353,6 +358,7 @@ def test_student_flow_mistake_named_by_its_public_check_and_no_other(assignment,
             assert not other, f"{assignment}/{name} {q}: names {other} besides {mid!r}:\n{case}"
 
 
+@pytest.mark.slow  # real Jupyter kernels on built notebooks (session fixtures)
 @pytest.mark.parametrize(("assignment", "name"), [*MISTAKE_EXAMPLES, *((a, "blank.ipynb") for a in ASSIGNMENTS)])
 def test_student_flow_mistake_named_alone_in_graded_feedback(assignment, name, graded):
     """`lmcourse grade` diagnoses the example's mistake and no other (a blank notebook: at most `unattempted`), and

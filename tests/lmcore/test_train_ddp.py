@@ -29,6 +29,7 @@ def _records(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
 
 
+@pytest.mark.slow  # two torchrun processes
 @pytest.mark.skipif(not dist.is_available() or not dist.is_gloo_available(), reason="needs torch.distributed gloo")
 def test_torchrun_two_processes_match_one(tmp_path):
     """Global batch 8 = 2 processes x 2 micro-batches (gradient accumulation, no_sync) x 2 sequences."""

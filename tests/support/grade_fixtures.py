@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,10 +22,19 @@ UID_BASE = 3_200_000 + (os.getpid() % 10_000) * 1024
 UID_RANGE = range(UID_BASE, UID_BASE + 1024)
 
 
+_BUILT: dict[str, Path] = {}  # assignment -> its build in this test process (the build and its proof run once)
+
+
 def build(out: Path, assignment: str = ASSIGNMENT) -> Path:
-    """`lmcourse build ASSIGNMENT --out OUT`; returns OUT/ASSIGNMENT."""
-    subprocess.run([sys.executable, "-m", "autograder.cli", "build", assignment, "--out", str(out)], cwd=ROOT,
-                   check=True, capture_output=True)
+    """`lmcourse build ASSIGNMENT --out OUT`; returns OUT/ASSIGNMENT. The build runs once per test process and each
+    caller gets its own copy (a build with its proof takes seconds; the grading tests need dozens)."""
+    if assignment not in _BUILT:
+        cache = Path(tempfile.mkdtemp(prefix="lmcourse-test-build-"))
+        atexit.register(shutil.rmtree, cache, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "autograder.cli", "build", assignment, "--out", str(cache)], cwd=ROOT,
+                       check=True, capture_output=True)
+        _BUILT[assignment] = cache / assignment
+    shutil.copytree(_BUILT[assignment], out / assignment, dirs_exist_ok=True)
     return out / assignment
 
 
