@@ -238,13 +238,13 @@ def _key(checks: Checks, question: str) -> str:
     return _choice(",".join(map(str, expect)) if isinstance(expect, list) else str(expect))
 
 
-def _similarity_section(pairs: list, threshold: float | None, limit: int = 50) -> str:
-    from autograder.grade.similarity import html_pair
-
-    head = (f"<h2>Similar code</h2><p>{len(pairs)} pairs scored at least {threshold:g} (all in similarity.csv; "
-            f"{'the first ' + str(limit) + ' shown' if len(pairs) > limit else 'all shown'}). Matched regions are "
-            "highlighted; identifiers and literals were normalized, and the starter code does not count.</p>")
-    return head + "".join(html_pair(p) for p in pairs[:limit])
+def _similarity_section(pairs: list, threshold: float | None, limit: int = 10) -> str:
+    e = html.escape
+    rows = "".join(f'<tr><td><a href="similarity.html#pair-{k}">{k}</a></td><td>{e(p.a.name)}</td>'
+                   f"<td>{e(p.b.name)}</td><td>{p.score:.2f}</td></tr>" for k, p in enumerate(pairs[:limit], start=1))
+    return (f"<h2>Similar code</h2><p>{len(pairs)} pairs scored at least {threshold:g}: the evidence of each is in "
+            '<a href="similarity.html">similarity.html</a>, every pair compared in <a href="similarity.csv">'
+            f"similarity.csv</a>.</p><table><tr><th>rank</th><th>a</th><th>b</th><th>score</th></tr>{rows}</table>")
 
 
 def _students(summaries: list[dict], order: list[str]) -> str:
