@@ -65,11 +65,11 @@ STYLES: dict[str, list[str]] = {
            "return -{a}.gather(1, {b}).sum().item()",
            "def {c}(z):\n    z = z - z.max(dim=-1, keepdim=True).values\n    return z - z.exp().sum(dim=-1, "
            "keepdim=True).log()\n{a} = {c}(logits[:-1]«.double()|»)\n"
-           "return «float(-sum({a}[i, t] for i, t in enumerate(ids[1:])))|-sum(float({a}[i, t]) for i, t in "
-           "enumerate(ids[1:]))»",
+           "return «float(-sum({a}[pos, tok] for pos, tok in enumerate(ids[1:])))|-sum(float({a}[pos, tok]) for pos, "
+           "tok in enumerate(ids[1:]))»",
            "{a} = logits[:-1]«.double()|»\n{b} = {a} - {a}.max(dim=-1, keepdim=True).values\n"
            "{c} = {b} - {b}.exp().sum(dim=-1, keepdim=True).log()\n"
-           "return -sum({c}[i, t].item() for i, t in enumerate(ids[1:]))"],
+           "return -sum({c}[pos, tok].item() for pos, tok in enumerate(ids[1:]))"],
     "q5": ["return sum(math.log(p) for p in step_probs)", "return math.fsum(math.log({a}) for {a} in step_probs)",
            "return float(«np.sum(np.log(step_probs))|np.log(step_probs).sum()»)",
            "{a} = 0.0\nfor {b} in step_probs:\n    {a} «+= math.log({b})|= {a} + math.log({b})»\nreturn {a}",
@@ -116,7 +116,7 @@ CHECKS = ["assert abs(sequence_total([1.2, 0.5, 2.3]) - 4.0) < «1e-9|1e-6»",
           "assert dataset_total([[8.4], [2.1], [5.5]]) == «16.0|pytest.approx(16.0)»",
           "print(dataset_total([[1.2, 0.5, 2.3], [3.1, 2.2, 0.4, 2.7], [1.9, 0.8]]))"]
 WORDS = ["total", "acc", "s", "result", "res", "out", "running", "tot", "loss", "val", "x", "y", "lp", "logp", "idx",
-         "rows", "row", "seq", "item", "pk", "qk", "h", "terms", "k", "i", "j", "step", "prob", "value", "buf"]
+         "rows", "row", "seq", "item", "pk", "qk", "h", "terms", "m", "n", "w", "step", "prob", "value", "buf"]
 CODE_QUESTIONS = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
@@ -347,3 +347,56 @@ def write_class(plan: Plan, starters: dict[str, Path], dest: Path) -> list[Path]
                 doc["cells"][cells["q5"]]["source"] += "\n\nwhile True:\n    pass\n"
         written.append(write(dest / f"{sid}.ipynb", doc))
     return written
+
+
+def mcq_keys(zip_path: Path) -> dict[str, str]:
+    """Roster id -> the key letter of their variant's multiple-choice question (what an honest student answers)."""
+    from autograder.grade.bundle import Bundle
+
+    bundle = Bundle.load(zip_path)
+    keys = {}
+    for sid, variant in bundle.mapping.items():
+        q = next(q for q in bundle.checks[variant].questions if q.kind == "mcq")
+        expect = next(t for t in q.tests if t.kind == "choice").expect
+        keys[sid] = expect[0] if isinstance(expect, list) else str(expect)
+    return keys
+
+
+def build_roster_class(tmp: Path, n: int = 30, seed: int = 0) -> dict:
+    """`lmcourse build loss --roster` for a class of n, then the generated class's submissions in tmp/subs."""
+    import csv
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    roster_csv = tmp / "roster.csv"
+    with open(roster_csv, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student_id", "name", "email"])
+        w.writerows(roster(n))
+    subprocess.run([sys.executable, "-m", "autograder.cli", "build", "loss", "--roster", str(roster_csv), "--seed", "7",
+                    "--out", str(tmp / "dist")], cwd=root, check=True, capture_output=True)
+    zip_path = tmp / "dist" / "loss" / "autograder" / "autograder.zip"
+    starters = {sid: tmp / "dist" / "loss" / "student" / sid / "loss.ipynb" for sid, _, _ in roster(n)}
+    plan = make_class(starters, mcq_keys(zip_path), seed=seed)
+    write_class(plan, starters, tmp / "subs")
+    return {"zip": zip_path, "plan": plan, "subs": tmp / "subs", "roster": roster(n), "starters": starters}
+
+
+def class_rows(roster_rows: list[tuple[str, str, str]], summaries: list[dict], plan: Plan) -> list[dict]:
+    """The term's class rows (INTERFACES.md) for this class, as `lmcourse grade` with a roster would give the
+    report: one per roster student, "missing" without a submission; the whole-notebook copier's notebook names its
+    source as its student (the identity flag the term raises)."""
+    by_file = {s["file"]: s for s in summaries}
+    possible = max(s["possible"] for s in summaries)
+    rows = []
+    for sid, name, email in roster_rows:
+        s = by_file.get(f"{sid}.ipynb")
+        flags = [f"identity-mismatch: the notebook says student {plan.whole_copy[0]}"] if sid == plan.whole_copy[1] \
+            else []
+        rows.append({"student_id": sid, "name": name, "email": email, "file": s["file"] if s else None,
+                     "status": s["status"] if s else "missing", "raw": s["total"] if s else 0.0,
+                     "possible": s["possible"] if s else possible, "questions": s["questions"] if s else {},
+                     "late_days": 0, "penalty": 0.0, "overrides": [], "final": s["total"] if s else 0.0,
+                     "percent": s["percent"] if s else 0.0, "flags": flags, "summary": s})
+    return rows
