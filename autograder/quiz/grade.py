@@ -224,7 +224,8 @@ def grade(key: dict[str, Any], responses: list[Response], out: Path) -> dict[str
         detail.append([r.student, r.item, r.code, r.answer, pts, mistake or "", msg])
         c = chosen(kv, r.answer) if kv["type"] != "numeric" else None
         final[(r.student, r.item)] = {"student": r.student, "item": r.item, "variant": r.code, "score": pts,
-                                      "mistake": mistake or "", "choice": c["letter"] if c else ""}
+                                      "mistake": mistake or "", "choice": c["letter"] if c else "",
+                                      "answer": r.answer}  # item analysis: a blank is "no answer", not a mistake
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student", *key["items"], "total", "max"])
