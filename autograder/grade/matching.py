@@ -17,9 +17,10 @@ Weight of a part = max(min(1, L / L_FULL) · rarity(|H|), min(1, L / L_LINE) · 
 - on its own, a part counts in full when only these two students hold it and it is three lines or more; a part that
   n students hold counts 1/(n − 1) (any of the others could be where it came from); a one-line part counts in
   proportion to its length (what any two students may write alike);
-- corroborated: when the pair's other parts, the DROP rarest set aside, are held by few students and make L_FULL
-  characters, this part belongs to the same copy however short or common it is (a whole-notebook copy of one-line
-  answers is still a copy), while one or two coincidences on their own corroborate nothing.
+- corroborated: when the pair's other parts (cells copied nearly whole, the rarest one set aside) are held by few
+  students, make L_FULL characters, and are more than chance would give some pair of this class (in a class of
+  1,000 some pair shares any three common answers; none shares six), this part belongs to the same copy however
+  short or common it is: a whole-notebook copy of one-line answers is still a copy, one coincidence is not.
 
 Score of a pair = (Σ_a w + Σ_b w) / (size_a + size_b), over the normalized characters of each side: Dolos's share of
 both students' code found in the other, each matched character weighted by its part (a character in two parts counts
@@ -32,6 +33,7 @@ Against a reference (lmcore's source, the solution), only what an independent co
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ DROP = 1  # shared parts set aside before what remains can corroborate another
 WHOLE = 0.6  # a part covering this share of both cells' own code is a cell copied whole (it can corroborate)
 MIN_SIZE = 150  # a side's size is at least this, so a few shared characters of a near-blank notebook stay small
 TAIL = "after the last check"  # the region of the cells after a notebook's last check (similarity.TAIL)
+BANDS, ROWS = 16, 4  # MinHash bands for pairs alike as a whole (Index.alike)
 MAX_OCC = 4  # occurrences of one fingerprint per side that seed fragments (repetitive code cannot blow up the work)
 
 
@@ -146,6 +149,30 @@ class Index:
             return np.zeros(0, dtype=np.int32)
         return self.students[self.start[i]:self.start[i] + self.count[i]]
 
+    def alike(self, answers: list[Answer]) -> set[tuple[int, int]]:
+        """Pairs of students whose fingerprint sets are alike as a whole (Jaccard ≳ 0.5), however common each
+        fingerprint is: MinHash, BANDS bands of ROWS rows (a pair with Jaccard J is found with probability
+        1 − (1 − J^ROWS)^BANDS: 0.64 at 0.5, 0.98 at 0.7). A band value more than COMMON students share is a common
+        notebook, not a pair."""
+        salts = np.random.default_rng(19).integers(1, 2**63 - 1, size=(2, BANDS * ROWS), dtype=np.int64)
+        rows = []
+        for i, a in enumerate(answers):
+            own = np.unique(a.hashes).astype(np.uint64)
+            if len(own) < ROWS:
+                continue
+            with np.errstate(over="ignore"):
+                mins = (own[:, None] * salts[0].astype(np.uint64) + salts[1].astype(np.uint64)).min(axis=0)
+            rows.append((i, mins.reshape(BANDS, ROWS)))
+        pairs: set[tuple[int, int]] = set()
+        for band in range(BANDS):
+            buckets: dict[bytes, list[int]] = defaultdict(list)
+            for i, mins in rows:
+                buckets[mins[band].tobytes()].append(i)
+            for held in buckets.values():
+                if 2 <= len(held) <= COMMON:
+                    pairs.update((held[x], held[y]) for x in range(len(held)) for y in range(x + 1, len(held)))
+        return pairs
+
     def candidates(self) -> set[tuple[int, int]]:
         """Pairs of students sharing a fingerprint that 2..COMMON students hold."""
         pairs: set[tuple[int, int]] = set()
@@ -211,23 +238,26 @@ def rarity(holders: int) -> float:
     return 1.0 / max(1, holders - 1)
 
 
-def _corroboration(others: list[tuple[frozenset[int], int]]) -> float:
-    """How much the other parts a pair shares (each: its holders and length) make one more part a copy: the rarity
-    of holding all of them once the DROP parts whose absence leaves the most holders are set aside (so that DROP
-    coincidences do not corroborate each other), times the share of L_FULL characters the parts left make."""
+def _corroboration(others: list[tuple[frozenset[int], int]], n: int) -> float:
+    """How much the other parts a pair shares (each: its holders and length) make one more part a copy, in a class
+    of n: once the DROP parts whose absence leaves the most holders are set aside (DROP coincidences do not
+    corroborate each other), the rarity of holding all the parts left, times exp(−E), E = C(n, 2) · Π (h_k − 1) /
+    (n − 1) the number of pairs in the class expected to share that much by chance (in a class of 1,000 some pair
+    shares any three common answers; no pair shares six), times the share of L_FULL characters the parts left make."""
     rest = list(others)
     if len(rest) <= DROP:
         return 0.0
     for _ in range(DROP):
         rest.pop(max(range(len(rest)), key=lambda j: len(frozenset.intersection(*(h for k, (h, _) in enumerate(rest)
                                                                                   if k != j)))))
-    return rarity(len(frozenset.intersection(*(h for h, _ in rest)))) * min(1.0, sum(n for _, n in rest) / L_FULL)
+    chance = n * (n - 1) / 2 * math.prod(max(len(h) - 1, 0) / max(n - 1, 1) for h, _ in rest)
+    return (rarity(len(frozenset.intersection(*(h for h, _ in rest)))) * math.exp(-chance)
+            * min(1.0, sum(length for _, length in rest) / L_FULL))
 
 
 def pair(a: Answer, b: Answer, index: Index) -> Pair:
     """Two students' answers compared (see the module's docstring for the rule)."""
-    shared = np.intersect1d(a.hashes, b.hashes)
-    frags = fragments(a, b, index, shared[index.df(shared) <= COMMON])
+    frags = fragments(a, b, index, np.intersect1d(a.hashes, b.hashes))
     groups: dict[tuple[int, int], list[Fragment]] = defaultdict(list)
     for f in frags:
         groups[(f.a_cell, f.b_cell)].append(f)
@@ -241,7 +271,7 @@ def pair(a: Answer, b: Answer, index: Index) -> Pair:
     for g, fs in groups.items():
         weight = max(min(1.0, length[g] / L_FULL) * rarity(len(held[g])),
                      min(1.0, length[g] / L_LINE) * _corroboration([(h, length[k]) for k, h in held.items()
-                                                                    if k != g and k in whole]))
+                                                                    if k != g and k in whole], index.n))
         for f in fs:
             f.weight = weight
     frags = [f for fs in groups.values() for f in fs if f.weight > 0]

@@ -139,7 +139,7 @@ def rank(answers: list[Answer], refs: dict[str, dict[str, str]], boilerplate: se
     """Every pair compared (students sharing a fingerprint few others hold) and every student matching a reference,
     best first."""
     index = Index(answers)
-    pairs = [pair(answers[i], answers[j], index) for i, j in sorted(index.candidates())]
+    pairs = [pair(answers[i], answers[j], index) for i, j in sorted(index.candidates() | index.alike(answers))]
     seen: set[str] = set()
     for question, named in refs.items():
         for name, code in named.items():
