@@ -9,10 +9,10 @@ tests/support/classroom.py (honest students writing the same short answers in th
 with known mistakes), with planted copies: every 50th student hands in a classmate's whole notebook, every 50th + 25
 a classmate's answers to four questions renamed and edited. Timed in this one run: the similarity pass over the N
 (best of two, caches cold; CPU seconds are the steadier figure on a shared machine), over the first half (it should
-take half), and `lmcourse grade --no-similarity` over the first GRADE_N of the same notebooks. Peak memory (max RSS)
-of the similarity pass is measured in a child process. `hostile`: the pass over 30 students plus one notebook with a
-2.4 MB answer cell, and plus one with 2,000 `!echo` lines (issue 22: 784 MB and 37 s before the caps), against the 30
-alone.
+take half), and `lmcourse grade --no-similarity` over the first GRADE_N of the same notebooks. The memory the pass
+allocates (tracemalloc's peak) is measured in a child process. `hostile`: the pass over 30 students plus one notebook
+with a 2.4 MB answer cell, and plus one with 2,000 `!echo` lines (issue 22: 784 MB and 37 s before the caps), against
+the 30 alone.
 
 --calibrate: CLASSES generated 30-student classes (the class of tests/autograder/test_teacher_view.py, seeds
 0..CLASSES-1): each planted copy's score and rank, and the best honest pair's score: similarity.THRESHOLD sits
@@ -26,17 +26,18 @@ import json
 import multiprocessing
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "support")]
 
+import class_plan as cp  # noqa: E402
 import classroom as cr  # noqa: E402
 
 from autograder.grade import fingerprints, matching, similarity  # noqa: E402
@@ -47,14 +48,14 @@ from autograder.grade.submissions import collect  # noqa: E402
 def build(tmp: Path, n: int) -> dict:
     """`lmcourse build loss --roster` for n students; their starters and the class's MCQ keys."""
     roster_csv = tmp / "roster.csv"
-    roster_csv.write_text("student_id,name,email\n" + "".join(f"{s},{m},{e}\n" for s, m, e in cr.roster(n)),
+    roster_csv.write_text("student_id,name,email\n" + "".join(f"{s},{m},{e}\n" for s, m, e in cp.roster(n)),
                           encoding="utf-8")
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "autograder.cli", "build", "loss", "--roster", str(roster_csv), "--seed",
                     "7", "--out", str(tmp / "dist")], cwd=ROOT, check=True, capture_output=True)
     zip_path = tmp / "dist" / "loss" / "autograder" / "autograder.zip"
-    starters = {sid: tmp / "dist" / "loss" / "student" / sid / "loss.ipynb" for sid, _, _ in cr.roster(n)}
-    return {"zip": zip_path, "starters": starters, "keys": cr.mcq_keys(zip_path),
+    starters = {sid: tmp / "dist" / "loss" / "student" / sid / "loss.ipynb" for sid, _, _ in cp.roster(n)}
+    return {"zip": zip_path, "starters": starters, "keys": cp.mcq_keys(zip_path),
             "build_s": round(time.perf_counter() - t0, 1)}
 
 
@@ -88,25 +89,28 @@ def _pass(subs: list, built: dict, mapping: dict[str, str]) -> list:
                           similarity.variant_notebooks(template, mapping))
 
 
-def _child(args: tuple) -> tuple[float, float, int, int, int]:
-    """In a fresh process: wall s, CPU s and pairs of one pass, and the process's peak RSS (kB) before and after."""
+def _child(args: tuple) -> tuple[float, float, int, float]:
+    """In a fresh process: wall s, CPU s and pairs of one pass, and the peak of the memory it allocated (tracemalloc,
+    which numpy reports to: MB)."""
     folder, built, mapping = args
-    import lmcore  # noqa: F401  (the references' source is read from it: loaded before the baseline)
+    import lmcore  # noqa: F401  (the references' source is read from it: not the pass's own memory)
 
     subs = collect([folder])
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
     t0, c0 = time.perf_counter(), time.process_time()
     pairs = _pass(subs, built, mapping)
-    return (time.perf_counter() - t0, time.process_time() - c0, len(pairs), before,
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return wall, cpu, len(pairs), peak / 2**20
 
 
 def in_child(folder: Path, built: dict, mapping: dict[str, str]) -> dict:
-    """One pass in a fresh process: its time and what it added to the process's peak memory."""
+    """One pass in a fresh process, its memory traced (so its times run slower than untraced)."""
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        wall, cpu, pairs, before, peak = pool.apply(_child, ((folder, built, mapping),))
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "pairs": pairs, "rss_before_mb": round(before / 1024),
-            "rss_peak_mb": round(peak / 1024), "added_mb": round((peak - before) / 1024)}
+        wall, cpu, pairs, peak = pool.apply(_child, ((folder, built, mapping),))
+    return {"traced_wall_s": round(wall, 2), "traced_cpu_s": round(cpu, 2), "pairs": pairs,
+            "peak_allocated_mb": round(peak, 1)}
 
 
 def timed(subs: list, built: dict, mapping: dict[str, str]) -> tuple[list, float, float, int]:
@@ -156,9 +160,9 @@ def calibrate(classes: int) -> dict:
     mapping = Bundle.load(built["zip"]).mapping
     rows = []
     for seed in range(classes):
-        plan = cr.make_class(built["starters"], built["keys"], seed=seed)
+        plan = cp.make_class(built["starters"], built["keys"], seed=seed)
         folder = tmp / f"class{seed}"
-        cr.write_class(plan, built["starters"], folder)
+        cp.write_class(plan, built["starters"], folder)
         pairs = [p for p in _pass(collect([folder]), built, mapping) if not p.reference]
         names = [frozenset((p.a.name, p.b.name)) for p in pairs]
         ranks = {k: 1 + names.index(frozenset(f"{s}.ipynb" for s in pair))

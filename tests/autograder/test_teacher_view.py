@@ -11,6 +11,7 @@ import math
 import random
 from pathlib import Path
 
+import class_plan as cp  # tests/support
 import classroom as cr  # tests/support
 import grade_fixtures as gf
 import numpy as np
@@ -56,14 +57,14 @@ def first_screen(page_path: Path, texts: list[str], shot: Path | None = None) ->
 @pytest.fixture(scope="module")
 def term(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("teacher")
-    built = cr.build_roster_class(tmp)
+    built = cp.build_roster_class(tmp)
     out = tmp / "grades"
     gf.grade(built["zip"], [built["subs"]], out, "--timeout", "5")
     bundle = Bundle.load(built["zip"])
     summaries = [json.loads(p.read_text(encoding="utf-8"))["extra_data"]["lmcourse"]
                  for p in sorted((out / "results").glob("*.json"))]
     pairs = similarity.flag(built["zip"], None, [built["subs"]], out, similarity.THRESHOLD, None)
-    rows = cr.class_rows(built["roster"], summaries, built["plan"])
+    rows = cp.class_rows(built["roster"], summaries, built["plan"])
     report.write_report(out, summaries, bundle.questions, "Grades: loss", bundle.checks, pairs,
                         similarity.THRESHOLD, students=rows)
     return {**built, "out": out, "rows": rows, "pairs": pairs, "summaries": summaries}

@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1]), str(HERE.parents[1] / "tests" / "autograder")]
 
-import classroom as cr  # noqa: E402
+import class_plan as cp  # noqa: E402
 import grade_fixtures as gf  # noqa: E402
 
 from autograder.grade import report, similarity  # noqa: E402
@@ -34,14 +34,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        built = cr.build_roster_class(tmp)
+        built = cp.build_roster_class(tmp)
         out = tmp / "grades"
         gf.grade(built["zip"], [built["subs"]], out, "--timeout", "5")
         bundle = Bundle.load(built["zip"])
         summaries = [json.loads(p.read_text(encoding="utf-8"))["extra_data"]["lmcourse"]
                      for p in sorted((out / "results").glob("*.json"))]
         pairs = similarity.flag(built["zip"], None, [built["subs"]], out, similarity.THRESHOLD, None)
-        rows = cr.class_rows(built["roster"], summaries, built["plan"])
+        rows = cp.class_rows(built["roster"], summaries, built["plan"])
         report.write_report(out, summaries, bundle.questions, "Grades: loss", bundle.checks, pairs,
                             similarity.THRESHOLD, students=rows)
         first_screen(out / "report.html", [], args.png)
