@@ -172,13 +172,12 @@ def students_table(rows: list[dict], order: list[str]) -> str:
     """Every student, by roster id (then file): score, status, late days, penalty, flags, lost points."""
     out = []
     for r in sorted(rows, key=lambda r: (str(r.get("student_id") or ""), str(r.get("file") or ""))):
-        cats = teaching.categories(r.get("summary") or {})
-        why = "; ".join(f"{q}: {', '.join(label(m) for m in ids)}" for q, ids in
-                        sorted(cats.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+        why = "; ".join(teaching.lost_points(teaching.categories(r.get("summary") or {}), order))
         file = r.get("file")
         link = (f'<a href="{e(result_path(Path("."), str(file)).as_posix())}">{e(str(file))}</a>' if file else "—")
         key = str(r.get("student_id") or file or who(r))
-        out.append(f'<tr id="{e(anchor(key))}"><td>{e(who(r))}</td><td>{link}</td><td class=n>{_score(r)}</td>'
+        out.append(f'<tr id="{e(anchor(key))}"><td class=who>{e(who(r))}</td><td>{link}</td>'
+                   f"<td class=n>{_score(r)}</td>"
                    f"<td>{e(teaching.status(r))}</td><td class=n>{int(r.get('late_days') or 0)}</td>"
                    f"<td class=n>{_num(r.get('penalty'))}</td><td>{e('; '.join(map(str, r.get('flags') or [])))}</td>"
                    f"<td>{e(why)}</td></tr>")

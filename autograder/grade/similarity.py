@@ -66,14 +66,18 @@ class Template:
     cells: set[str]
 
     @classmethod
-    def load(cls, path: Path) -> Template:
+    def load(cls, path: Path, base: Template | None = None) -> Template:
         """Every k-gram of every code cell, and of each answer region (its cells joined, so k-grams across two
-        template cells are boilerplate too)."""
+        template cells are boilerplate too); with `base`, only what it does not hold already (a variant's notebook
+        differs from the default one in its data cells: a roster of 1,000 keeps 1,000 small differences)."""
         cells = parse(path.name, path.read_bytes(), transform=False).cells
         boilerplate: set[int] = set()
         for src in [*cells, *("\n\n".join(r) for r in answer_regions(cells).values())]:
             boilerplate |= all_kgrams(src)
-        return cls(boilerplate, {normalize(c)[0] for c in cells})
+        normalized = {normalize(c)[0] for c in cells}
+        if base is not None:
+            boilerplate, normalized = boilerplate - base.boilerplate, normalized - base.cells
+        return cls(boilerplate, normalized)
 
 
 @dataclass
@@ -89,7 +93,7 @@ class Starters:
         if variant is None or variant not in self.paths:
             return [self.default]
         if variant not in self.loaded:
-            self.loaded[variant] = Template.load(self.paths[variant])
+            self.loaded[variant] = Template.load(self.paths[variant], self.default)
         return [self.default, self.loaded[variant]]
 
 

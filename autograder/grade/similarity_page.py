@@ -81,8 +81,10 @@ def write_html(path: Path, flagged: list[Pair], threshold: float, names: dict[st
     write_atomic(path, f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Similar code</title>
 <style>{STYLE}</style></head><body><h1>Similar code</h1>
 <p>Pairs scoring at least {threshold:g}, best first (every pair compared: <a href="similarity.csv">similarity.csv</a>).
-A score is the share of both students' own code found in the other, each match weighted by its length (a fragment of
-under two lines counts in proportion) and its rarity in the class (a fragment n students share counts 1/(n − 1)).
-Starter code never counts; identifiers and literals are normalized, so renaming hides nothing.</p>
+A score is the share of both students' own code found in the other, each match weighted by what it says: three lines
+or more that only these two hold count in full, what n students hold counts 1/(n − 1), a line or two in proportion to
+its length; and any match counts in full when the rest of what the pair shares is rarer than chance gives some pair of
+this class (README, "Code similarity"). Starter code never counts; identifiers and literals are normalized, so
+renaming hides nothing.</p>
 {body}</body></html>
 """)
