@@ -83,10 +83,12 @@ def synthesize(built: dict, dest: Path, seed: int) -> set[frozenset[str]]:
 
 
 def _pass(subs: list, built: dict, mapping: dict[str, str]) -> list:
+    """The similarity pass as `lmcourse grade` runs it, the autograder zip already read (grading read it)."""
+    if "checks" not in built:
+        built["checks"] = Bundle.load(built["zip"]).checks["default"]
     template = similarity.template_path(built["zip"], "loss")
     variants = {s.name: mapping[Path(s.name).stem] for s in subs if Path(s.name).stem in mapping}
-    return similarity.run(subs, Bundle.load(built["zip"]).checks["default"], template, variants,
-                          similarity.variant_notebooks(template, mapping))
+    return similarity.run(subs, built["checks"], template, variants, similarity.variant_notebooks(template, mapping))
 
 
 def _child(args: tuple) -> tuple[float, float, int, float]:
@@ -96,6 +98,7 @@ def _child(args: tuple) -> tuple[float, float, int, float]:
     import lmcore  # noqa: F401  (the references' source is read from it: not the pass's own memory)
 
     subs = collect([folder])
+    built["checks"] = Bundle.load(built["zip"]).checks["default"]
     tracemalloc.start()
     t0, c0 = time.perf_counter(), time.process_time()
     pairs = _pass(subs, built, mapping)

@@ -52,6 +52,7 @@ WHOLE = 0.6  # a part covering this share of both cells' own code is a cell copi
 MIN_SIZE = 150  # a side's size is at least this, so a few shared characters of a near-blank notebook stay small
 TAIL = "after the last check"  # the region of the cells after a notebook's last check (similarity.TAIL)
 BANDS, ROWS = 16, 4  # MinHash bands for pairs alike as a whole (Index.alike)
+_NOBODY: frozenset[int] = frozenset()
 MAX_OCC = 4  # occurrences of one fingerprint per side that seed fragments (repetitive code cannot blow up the work)
 
 
@@ -97,9 +98,10 @@ class Fragment:
     b_cell: int
     a: tuple[int, int]  # normalized [start, end) in a's cell
     b: tuple[int, int]
-    holders: frozenset[int]  # the students whose code holds all of it (the pair at least)
+    holders: frozenset[int]  # the students whose code holds all of it (the pair at least); emptied once weighed
     weight: float
     typical: int = 0  # the median number of students holding each of its fingerprints
+    held: int = 0  # how many students held it
 
 
 @dataclass
@@ -273,7 +275,7 @@ def pair(a: Answer, b: Answer, index: Index) -> Pair:
                      min(1.0, length[g] / L_LINE) * _corroboration([(h, length[k]) for k, h in held.items()
                                                                     if k != g and k in whole], index.n))
         for f in fs:
-            f.weight = weight
+            f.weight, f.held, f.holders = weight, len(f.holders), _NOBODY  # a class of 1,000 keeps 9,000 pairs
     frags = [f for fs in groups.values() for f in fs if f.weight > 0]
     wa = _covered(a, [(f.a_cell, f.a, f.weight) for f in frags])
     wb = _covered(b, [(f.b_cell, f.b, f.weight) for f in frags])
@@ -299,7 +301,7 @@ def reference(a: Answer, ref: Answer, index: Index) -> Pair:
         elif sum(f.a[1] - f.a[0] for f in rare) >= L_REF:
             frags += rare
     for f in frags:
-        f.weight = 1.0
+        f.weight, f.held, f.holders = 1.0, len(f.holders), _NOBODY
     size = sum(a.sizes[c] for c in {f.a_cell for f in frags})
     share = _covered(a, [(f.a_cell, f.a, 1.0) for f in frags]) / size if size else 0.0
     return Pair(a, ref, round(min(1.0, share), 4), round(min(1.0, share), 4), 0.0, frags)
