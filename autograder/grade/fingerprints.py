@@ -13,8 +13,9 @@ import builtins
 import io
 import keyword
 import tokenize
+from collections.abc import Container
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 import numpy as np
 from copydetect.utils import winnow
@@ -23,6 +24,7 @@ from pygments.lexers import PythonLexer
 
 K = 25  # noise threshold (normalized characters): shorter matches are ignored (copydetect's default)
 WINDOW = 6  # winnowing window: every match of K + WINDOW - 1 = 30 characters or more is found
+CACHE_CHARS = 4096  # cells up to this size are normalized once per process (shared template cells, common answers)
 _LEXER = PythonLexer()
 _BUILTINS = frozenset(dir(builtins))  # sum, len, float, NotImplementedError: kept, like Pygments' Name.Builtin
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING}
@@ -31,49 +33,57 @@ _FSTRING = {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "F
 _NAMES = {token.Name, token.Name.Variable, token.Name.Namespace, token.Name.Other}  # attributes (torch.log) stay
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Doc:
-    """One piece of code (an answer or a reference), normalized and fingerprinted."""
+    """One cell (or one reference function), normalized and fingerprinted; shared through the cache, so read-only."""
 
-    name: str
     raw: str
+    length: int  # normalized length
     starts: np.ndarray  # raw offset where the token behind each normalized character starts
     ends: np.ndarray  # ... and ends
-    idx: dict[int, list[int]]  # fingerprint → its positions in the normalized text (boilerplate removed)
-    length: int  # normalized length
+    hashes: tuple[int, ...]  # the winnowed fingerprints, in text order
+    positions: tuple[int, ...]  # where each starts in the normalized text
 
-    @cached_property
-    def coverage(self) -> int:
-        """Normalized characters covered by the fingerprints: the denominator of a score."""
-        covered = np.zeros(self.length + K, dtype=bool)
-        for positions in self.idx.values():
-            for p in positions:
-                covered[p:p + K] = True
-        return int(covered[:self.length].sum())
-
-    def raw_slices(self, slices: np.ndarray) -> list[tuple[int, int]]:
-        """Normalized [start, end) slices (copydetect's 2×N array) → merged raw-text ranges."""
-        out: list[tuple[int, int]] = []
-        for s, e in zip(slices[0].astype(int), slices[1].astype(int), strict=True):
-            a, b = int(self.starts[s]), int(self.ends[min(e, self.length) - 1])
-            if out and a <= out[-1][1]:
-                out[-1] = (out[-1][0], max(b, out[-1][1]))
-            else:
-                out.append((a, b))
+    def kept(self, boilerplate: Container[int]) -> dict[int, list[int]]:
+        """Fingerprint → its positions, leaving out the boilerplate's (the starter code's k-grams)."""
+        out: dict[int, list[int]] = {}
+        for h, p in zip(self.hashes, self.positions, strict=True):
+            if h not in boilerplate:
+                out.setdefault(h, []).append(p)
         return out
 
+    def covered(self, positions: list[int]) -> int:
+        """Normalized characters covered by the k-grams starting at `positions`: the size of what can match."""
+        covered = np.zeros(self.length + K, dtype=bool)
+        for p in positions:
+            covered[p:p + K] = True
+        return int(covered[:self.length].sum())
 
-@lru_cache(maxsize=16384)
+    def raw_range(self, start: int, end: int) -> tuple[int, int]:
+        """A normalized [start, end) range → the raw text's range of the tokens behind it."""
+        return int(self.starts[start]), int(self.ends[min(end, self.length) - 1])
+
+
 def normalize(code: str) -> tuple[str, np.ndarray, np.ndarray]:
-    """(normalized text, raw start and end of each normalized character's token). Cached: a class's notebooks share
-    most cells (setup, checks, untouched starters), which are then lexed once."""
+    """(normalized text, raw start and end of each normalized character's token). Cells up to CACHE_CHARS are
+    cached: a class's notebooks share most cells (setup, checks, untouched starters), which are then lexed once;
+    larger ones are not kept (at most 4096 × 4 KB of cache)."""
+    return _normalize_cached(code) if len(code) <= CACHE_CHARS else _normalize(code)
+
+
+@lru_cache(maxsize=4096)
+def _normalize_cached(code: str) -> tuple[str, np.ndarray, np.ndarray]:
+    return _normalize(code)
+
+
+def _normalize(code: str) -> tuple[str, np.ndarray, np.ndarray]:
     try:
         toks = _python_tokens(code)
     except (tokenize.TokenError, SyntaxError):  # code Python cannot tokenize: Pygments' lexer never gives up
         toks = _pygments_tokens(code)
     text = "".join(t for _, _, t in toks)
-    a = np.fromiter((s for s, _, t in toks for _ in t), dtype=np.int64, count=len(text))
-    b = np.fromiter((e for _, e, t in toks for _ in t), dtype=np.int64, count=len(text))
+    a = np.fromiter((s for s, _, t in toks for _ in t), dtype=np.int32, count=len(text))
+    b = np.fromiter((e for _, e, t in toks for _ in t), dtype=np.int32, count=len(text))
     a.flags.writeable = b.flags.writeable = False  # shared through the cache
     return text, a, b
 
@@ -158,21 +168,27 @@ def all_kgrams(code: str) -> set[int]:
     return set(hashed_kgrams(text, K).tolist()) if len(text) >= K else set()
 
 
-def fingerprint(name: str, code: str | list[str], boilerplate: set[int]) -> Doc:
-    """A Doc for `code`, or for code cells (joined by a blank line, each normalized once through the cache)."""
-    cells = [code] if isinstance(code, str) else code
-    pieces, shift = [], 0
-    for cell in cells:
-        text, starts, ends = normalize(cell)
-        pieces.append((text, starts + shift, ends + shift))
-        shift += len(cell) + 2
-    text = "".join(p[0] for p in pieces)
-    starts = np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, dtype=np.int64)
-    ends = np.concatenate([p[2] for p in pieces]) if pieces else np.zeros(0, dtype=np.int64)
-    idx: dict[int, list[int]] = {}
+def fingerprint(code: str) -> Doc:
+    """A Doc for one cell of code: normalized once per distinct cell of up to CACHE_CHARS (the cache)."""
+    return _fingerprint_cached(code) if len(code) <= CACHE_CHARS else _fingerprint(code)
+
+
+@lru_cache(maxsize=4096)
+def _fingerprint_cached(code: str) -> Doc:
+    return _fingerprint(code)
+
+
+def _fingerprint(code: str) -> Doc:
+    text, starts, ends = normalize(code)
+    hashes: list[int] = []
+    positions: list[int] = []
     if len(text) >= K:
-        hashes, positions = winnow(hashed_kgrams(text, K), WINDOW, remove_duplicates=False)
-        for h, p in zip(hashes.tolist(), positions.tolist(), strict=True):
-            if h not in boilerplate:
-                idx.setdefault(h, []).append(p)
-    return Doc(name, "\n\n".join(cells), starts, ends, idx, len(text))
+        h, p = winnow(hashed_kgrams(text, K), WINDOW, remove_duplicates=False)
+        hashes, positions = h.tolist(), p.tolist()
+    return Doc(code, len(text), starts, ends, tuple(hashes), tuple(positions))
+
+
+def clear_caches() -> None:
+    """Forget every cached cell (benchmarks time a cold start with it)."""
+    _normalize_cached.cache_clear()
+    _fingerprint_cached.cache_clear()

@@ -1,14 +1,16 @@
-"""Batch outputs: final_grades.csv in Otter's layout, report.html (a teacher's view, PNG plots), the grade table."""
+"""Batch outputs: final_grades.csv in Otter's layout, report.html (the teacher's view: teaching.py decides what it
+says, report_parts.py writes it, report_plots.py draws it) and students.html, the grade table."""
 
 from __future__ import annotations
 
-import html
-import re
-from collections import Counter
+import csv
+import io
 from pathlib import Path
 
-from autograder.course import outputs
-from autograder.grade.files import result_path
+from autograder.course.outputs import write_atomic
+from autograder.grade import report_parts as parts
+from autograder.grade import report_plots as plots
+from autograder.grade import teaching
 from autograder.runtime.checks import Checks
 
 POINTS_ROW = "points-per-question"  # Otter's label for the first row
@@ -32,7 +34,11 @@ def grade_rows(summaries: list[dict], questions: list[tuple[str, float]]) -> tup
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    outputs.write_csv(path, header, rows)  # atomic, and no cell a spreadsheet would evaluate
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    write_atomic(path, buf.getvalue())
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -44,209 +50,35 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 # ------------------------------------------------------------------ teacher view (issue 10 item 12, issue 11 item 3)
 UNATTEMPTED = "unattempted"  # catalogue id (autograder.runtime.mistakes)
 UNDIAGNOSED = "undiagnosed"  # a lost point no known mistake explains
-def categories(s: dict) -> dict[str, list[str]]:
-    """Question → why it lost points: its diagnosed mistake ids, else `unattempted` or `undiagnosed`. Questions
-    with full marks are absent; so are ungradable submissions (nothing ran, nothing to diagnose)."""
-    if "variant" in s and s["variant"] is None:
-        return {}
-    out: dict[str, list[str]] = {}
-    blank = set(s.get("unattempted") or []) | {m["question"] for m in s.get("mistakes", [])
-                                               if m.get("mistake") == UNATTEMPTED}
-    points = s.get("points") or {}
-    for q, earned in s["questions"].items():
-        ids = list(dict.fromkeys(m["mistake"] for m in s.get("mistakes", []) if m["question"] == q and m["mistake"]))
-        lost = earned < points[q] - 1e-9 if q in points else bool(ids or q in blank)
-        if lost:
-            out[q] = [UNATTEMPTED] if q in blank else ids or [UNDIAGNOSED]
-    return out
-
-
-def label(mistake: str) -> str:
-    from autograder.runtime.mistakes import label as catalogued
-
-    return "failed, no known mistake diagnosed" if mistake == UNDIAGNOSED else catalogued(mistake)
-
-
-def _choice(answer: str | None) -> str:
-    if answer is None:
-        return "(no answer)"
-    parts = sorted({c.strip().upper().strip("()") for c in answer.replace(";", ",").split(",") if c.strip()})
-    return ",".join(parts) if parts and all(re.fullmatch(r"[A-Z]", p) for p in parts) else "(not an option letter)"
-
-
-def anchor(name: str) -> str:
-    return "s-" + re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+categories, label, anchor = teaching.categories, teaching.label, parts.anchor  # as report.* for callers
 
 
 def write_report(out: Path, summaries: list[dict], questions: list[tuple[str, float]], title: str,
                  checks: dict[str, Checks] | None = None, similar: list | None = None,
                  threshold: float | None = None, students: list[dict] | None = None) -> Path:
-    """report.html next to histogram.png, question_means.png and mistakes.png: grades, per-question means, each
-    mistake with the students who made it, each MCQ's chosen options, flagged similar code, one row per student."""
-    graded = summaries
-    pct = [100 * s["percent"] for s in graded]
-    means = {q: (sum(s["questions"].get(q, 0.0) for s in graded) / len(graded) if graded else 0.0)
-             for q, _ in questions}
-    who: dict[tuple[str, str], list[str]] = {}
-    for s in sorted(graded, key=lambda s: s["file"]):
-        for q, ids in categories(s).items():
-            for m in ids:
-                who.setdefault((q, m), []).append(s["file"])
+    """report.html, ordered for action: who needs attention (sorted by need), the mistakes to reteach, multiple
+    choice answers by meaning, per-question statistics, the top similar pairs; then students.html (every student)
+    and the plots next to them. `students`: the class rows (INTERFACES.md); None: one row per summary."""
+    rows = students if students is not None else teaching.rows_from_summaries(summaries)
     order = [q for q, _ in questions]
-    rows_m = sorted(who, key=lambda k: (order.index(k[0]) if k[0] in order else len(order), -len(who[k]), k[1]))
-    statuses = Counter(s["status"] for s in summaries)
-    _plots(out, pct, questions, means, {f"{q}: {label(m)}": len(who[(q, m)]) for q, m in rows_m})
-
-    e = html.escape
-    qrows = "".join(f"<tr><td>{e(q)}</td><td>{p:g}</td><td>{means[q]:.2f}</td></tr>" for q, p in questions)
-    mrows = "".join(
-        f"<tr><td>{e(q)}: {e(label(m))}</td><td>{len(who[(q, m)])}</td><td class=ids>"
-        + ", ".join(f'<a href="#{anchor(f)}">{e(f)}</a>' for f in who[(q, m)]) + "</td></tr>" for q, m in rows_m)
-    srows = "".join(f"<tr><td>{e(k)}</td><td>{v}</td></tr>" for k, v in sorted(statuses.items()))
-    mean_pct = sum(pct) / len(pct) if pct else 0.0
-    sim = "" if similar is None else _similarity_section(similar, threshold)
-    doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(title)}</title>
-<style>body{{font-family:sans-serif;max-width:72em;margin:2em auto}}td,th{{padding:2px 10px;text-align:left;
-vertical-align:top}}td.ids{{font-size:90%}}td.n{{white-space:nowrap}}.bar{{background:#4c72b0;height:1em}}
-tr.key td{{font-weight:bold}}pre{{margin:0;font-size:85%;white-space:pre-wrap}}mark{{background:#ffd54f}}
-table.pair td{{width:50%;border:1px solid #ccc}}</style>
-</head><body><h1>{e(title)}</h1>
-<p>{len(summaries)} submissions, mean score {mean_pct:.1f} %.</p>
-<h2>Grade distribution</h2><img src="histogram.png" alt="histogram of scores">
-<h2>Per-question means</h2><img src="question_means.png" alt="per-question means">
-<table><tr><th>question</th><th>points</th><th>mean earned</th></tr>{qrows}</table>
-<h2>Mistakes</h2><p>Why each question lost points: the diagnosed mistake, <i>not attempted</i> (the starter code was
-left in place) or <i>failed, no known mistake diagnosed</i>. Each name links to that student's row below.</p>
-<img src="mistakes.png" alt="mistake counts">
-<table><tr><th>question: mistake</th><th>submissions</th><th>students</th></tr>{mrows}</table>
-{_mcq_section(graded, checks)}{sim}
-<h2>Grading status</h2><table><tr><th>status</th><th>submissions</th></tr>{srows}</table>
-{_students(summaries, order) if students is None else _class_rows(students)}
-</body></html>
-"""
-    (out / "report.html").write_text(doc, encoding="utf-8")
+    names = {str(r["file"]): teaching.who(r) for r in rows if r.get("file")}
+    flags = teaching.similar_flags(similar, names)
+    need = teaching.attention(rows, flags, order)
+    found = teaching.mistakes(rows)
+    stats = teaching.question_stats(rows, questions)
+    graded = [r for r in rows if teaching.gradable(r.get("summary"))]
+    shares = [x for x in (teaching.share(r) for r in graded) if x is not None]
+    pngs = {"histogram": plots.histogram(out / "histogram.png", shares),
+            "means": plots.question_means(out / "question_means.png", stats),
+            "mistakes": plots.mistakes(out / "mistakes.png", found)}
+    for name, path in (("histogram", "histogram.png"), ("means", "question_means.png"), ("mistakes", "mistakes.png")):
+        if pngs[name] is None:
+            (out / path).unlink(missing_ok=True)  # an earlier run's plot would show what is no longer true
+    meanings = teaching.mcq_meanings(rows, checks)
+    body = (parts.header(title, rows, shares) + parts.glance(need, found, similar or [], names, threshold)
+            + parts.mistakes_section(found, pngs["mistakes"]) + parts.mcq_section(meanings)
+            + parts.questions_section(stats, pngs["means"]) + parts.similar_section(similar, names, threshold)
+            + parts.distribution_section(rows, pngs["histogram"]))
+    write_atomic(out / "students.html", parts.page(f"{title}: every student", parts.students_table(rows, order)))
+    write_atomic(out / "report.html", parts.page(title, body))
     return out / "report.html"
-
-
-def _plots(out: Path, pct: list[float], questions: list[tuple[str, float]], means: dict[str, float],
-           mistakes: dict[str, int]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist(pct, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.0001], color="#4c72b0", edgecolor="white")
-    ax.set(xlabel="score (%)", ylabel="submissions", title="Grade distribution")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.tight_layout()
-    fig.savefig(out / "histogram.png", dpi=100)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.bar([q for q, _ in questions], [p for _, p in questions], color="#dddddd", label="points")
-    ax.bar([q for q, _ in questions], list(means.values()), color="#55a868", label="mean earned")
-    ax.set(ylabel="points", title="Per-question mean")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "question_means.png", dpi=100)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(8, 0.8 + 0.35 * max(1, len(mistakes))))
-    names = list(mistakes)[::-1]
-    colors = ["#999999" if n.endswith((label(UNDIAGNOSED), label(UNATTEMPTED))) else "#c44e52" for n in names]
-    ax.barh(names or ["(no lost points)"], [mistakes[k] for k in names] or [0], color=colors or ["#c44e52"])
-    ax.set(xlabel="submissions", title="Why points were lost (grey: not attempted, not diagnosed)")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.tight_layout()
-    fig.savefig(out / "mistakes.png", dpi=100)
-    plt.close(fig)
-
-
-def _mcq_section(graded: list[dict], checks: dict[str, Checks] | None) -> str:
-    """How often each option of each MCQ was chosen, per variant when the variants' keys differ."""
-    if not checks:
-        return ""
-    e = html.escape
-    first_v = sorted(checks)[0]
-    first = checks[first_v]
-    parts = []
-    for q in (q for q in first.questions if q.kind == "mcq" and q.tests):
-        keys = {v: _key(c, q.name) for v, c in checks.items()}
-        split = len(set(keys.values())) > 1
-        counts: Counter = Counter()
-        for s in graded:
-            if s.get("variant") is not None and isinstance(s.get("answers"), dict) and q.name in s["answers"]:
-                counts[(s["variant"] if split else "", _choice(s["answers"][q.name]))] += 1
-        total = sum(counts.values())
-        rows = "".join(
-            f"<tr{' class=key' if keys[v or first_v] == opt else ''}>"
-            + (f"<td>{e(v)}</td>" if split else "")
-            + f"<td>{e(opt)}{' ✓ key' if keys[v or first_v] == opt else ''}</td><td>{n}</td>"
-            f"<td><div class=bar style='width:{200 * n / total:.0f}px'></div></td></tr>"
-            for (v, opt), n in sorted(counts.items()))
-        head = "<th>variant</th>" if split else ""
-        parts.append(f"<h3>{e(q.name)}</h3><table><tr>{head}<th>option chosen</th><th>students</th><th></th></tr>"
-                     f"{rows or '<tr><td>no answers recorded</td></tr>'}</table>")
-    return "<h2>Multiple-choice answers</h2>" + "".join(parts) if parts else ""
-
-
-def _key(checks: Checks, question: str) -> str:
-    """The MCQ's key, from its graded test (kind "choice"; the public format check comes first)."""
-    tests = next(x for x in checks.questions if x.name == question).tests
-    expect = next((t for t in tests if t.kind == "choice"), tests[-1]).expect
-    return _choice(",".join(map(str, expect)) if isinstance(expect, list) else str(expect))
-
-
-def _similarity_section(pairs: list, threshold: float | None, limit: int = 50) -> str:
-    from autograder.grade.similarity import html_pair
-
-    head = (f"<h2>Similar code</h2><p>{len(pairs)} pairs scored at least {threshold:g} (all in similarity.csv; "
-            f"{'the first ' + str(limit) + ' shown' if len(pairs) > limit else 'all shown'}). Matched regions are "
-            "highlighted; identifiers and literals were normalized, and the starter code does not count.</p>")
-    return head + "".join(html_pair(p) for p in pairs[:limit])
-
-
-def _students(summaries: list[dict], order: list[str]) -> str:
-    e = html.escape
-    rows = []
-    for s in sorted(summaries, key=lambda s: s["file"]):
-        cats = categories(s)
-        why = "; ".join(f"{q}: {', '.join(label(m) for m in ids)}" for q, ids in
-                        sorted(cats.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0))
-        link = result_path(Path("."), s["file"]).as_posix()
-        rows.append(f'<tr id="{anchor(s["file"])}"><td><a href="{e(link)}">{e(s["file"])}</a></td>'
-                    f"<td class=n>{_num(s['total'])} / {_num(s.get('possible', 0))}</td><td>{e(s['status'])}</td>"
-                    f"<td>{e(why)}</td></tr>")
-    return ("<h2>Students</h2><p>Each name links to the submission's results.json.</p><table><tr><th>submission</th>"
-            f"<th>score</th><th>status</th><th>lost points on</th></tr>{''.join(rows)}</table>")
-
-
-def _class_rows(students: list[dict]) -> str:
-    """The class (autograder/term rows, INTERFACES.md): one row per student with its counted submission, why it lost
-    points, late penalty, overrides and flags; flagged rows first, so what needs the instructor is on top."""
-    e = html.escape
-
-    def quiet(r: dict) -> bool:
-        return all(f.startswith(("extension", "on time")) for f in r["flags"])
-
-    rows = []
-    for r in sorted(students, key=quiet):
-        who = e(r["student_id"] or "(not on the roster)") + (f" {e(r['name'])}" if r.get("name") else "")
-        link = (f'<a href="{e(result_path(Path("."), r["file"]).as_posix())}">{e(r["file"])}</a>'
-                if r.get("file") else "—")
-        cats = categories(r["summary"]) if r.get("summary") else {}
-        why = "; ".join(f"{q}: {', '.join(label(m) for m in ids)}" for q, ids in cats.items())
-        changes = "; ".join(f"{o['target']} {o['points']:+g}" + (f" ({o['reason']})" if o["reason"] else "")
-                            for o in r["overrides"])
-        rows.append(f'<tr id="{anchor(r["file"] or r["student_id"] or "")}"><td>{who}</td><td>{link}</td>'
-                    f"<td>{e(r['status'])}</td><td class=n>{_num(r['raw'])}</td><td>{e(why)}</td>"
-                    f"<td>{r['late_days'] or ''}</td><td class=n>{_num(r['penalty']) if r['penalty'] else ''}</td>"
-                    f"<td>{e(changes)}</td><td class=n>{_num(r['final'])} / {_num(r['possible'])}</td>"
-                    f"<td>{'<br>'.join(e(f) for f in r['flags'])}</td></tr>")
-    return ("<h2>Students</h2><p>One row per student: the counted (latest) submission, its autograded score, why it "
-            "lost points, late days and points deducted, the instructor's overrides and the final score; rows with "
-            "flags first. Each submission links to its results.json.</p><table><tr><th>student</th><th>submission"
-            "</th><th>status</th><th>raw</th><th>lost points on</th><th>late days</th><th>penalty</th>"
-            f"<th>overrides</th><th>final</th><th>flags</th></tr>{''.join(rows)}</table>")

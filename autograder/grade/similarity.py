@@ -1,79 +1,49 @@
-"""Code similarity for `lmcourse grade`: every pair of submissions' answers to a code question, and each answer
-against the reference (the source of the lmcore functions the question forbids, and its solution file).
+"""Code similarity for `lmcourse grade`: one ranked list of student pairs, each with its evidence per question, and
+each student against the reference (lmcore's source of the functions a question forbids, and its solution file).
 
-Fingerprints (`fingerprints.py`) are copydetect's winnowed k-gram hashes of normalized code: identifiers, names and
-literals become placeholders, so renaming variables or changing constants does not hide a copy. Every k-gram of the
-notebook the class started from (the student notebook: setup, stubs, signatures, docstrings) is boilerplate and
-never counts.
+What is compared: every cell a student changed or added, wherever it stands (answer cells, helper cells, cells after
+the last check), each labelled with the question whose check follows it. The starter notebook a student got (their
+own variant's, so the data cells of their variant are starter code too) never counts: its cells are left out and its
+k-grams are boilerplate. Fingerprints (`fingerprints.py`) are winnowed k-grams of normalized code, so renaming
+variables or changing constants hides nothing; how matches are weighed by length and rarity is `matching.py`.
 
-Cost: one pass over the batch builds, per question, an index fingerprint → answers; only answers sharing a
-fingerprint are compared, and a fingerprint held by more than COMMON answers of a question is common code (MOSS's
-`-m`), ignored for pairs. So the pairs compared are at most COMMON² per fingerprint: linear in the batch. References
-are compared with every answer through the same index, whatever the fingerprint's frequency (a pasted lmcore function
-is a copy however many students pasted it).
+Cost: each cell is cut at MAX_CELL characters and a submission's own code at MAX_OWN, and code is read as the student
+wrote it (no IPython transform), so a submission costs the grader at most a bounded, linear amount of work. Pairs are
+compared only through fingerprints few students share (matching.COMMON), so the whole pass is linear in the class.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import re
 import textwrap
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from copydetect.utils import find_fingerprint_overlap, get_copied_slices
-
-from autograder.grade.fingerprints import Doc, K, all_kgrams, fingerprint, normalize
+from autograder.grade.files import result_path
+from autograder.grade.fingerprints import all_kgrams, normalize
+from autograder.grade.matching import TAIL, Answer, Index, Pair, pair, reference
 from autograder.grade.submissions import Submission, Ungradable, parse
 from autograder.runtime.checks import Checks
 
-COMMON = 10  # a fingerprint in more than this many answers to one question is common code (MOSS's -m default)
 THRESHOLD = 0.5  # default --similarity-threshold: measured in benchmarks/similarity.py (see its docstring)
+
+MAX_CELL = 20_000  # characters of one cell that similarity reads (answer cells are rarely over 2,000)
+MAX_OWN = 60_000  # characters of a submission's own cells that similarity reads
+MAX_CELLS = 400  # own cells of a submission that similarity reads
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([^"'\s]+)["']\s*\)\s*$""", re.M)
 _PROMPT_BLOCK = re.compile(r"^[^\n]*# BEGIN PROMPT\s*\n.*?# END PROMPT[^\n]*\n?", re.S | re.M)
 _SOLUTION_MARK = re.compile(r"^[^\n]*# (BEGIN|END) SOLUTION[^\n]*\n?", re.M)
 
 
-@dataclass
-class Pair:
-    question: str
-    a: str
-    b: str  # another submission's file, or reference:<name>
-    score: float
-    a_code: str = ""
-    b_code: str = ""
-    a_marks: list[tuple[int, int]] = field(default_factory=list)  # matched ranges in a_code
-    b_marks: list[tuple[int, int]] = field(default_factory=list)
-
-
-def compare(a: Doc, b: Doc, keep: set[int] | None, question: str, both_sides: bool) -> Pair:
-    """Score in [0, 1]: both_sides (two answers): matched share of both answers together, as Dolos scores a pair;
-    otherwise (b a reference): the share of answer a found in the reference. Only fingerprints in `keep` can
-    match (common code is not evidence), but every fingerprint counts in the answer's size."""
-    ia = a.idx if keep is None else {h: v for h, v in a.idx.items() if h in keep}
-    ib = b.idx if keep is None else {h: v for h, v in b.idx.items() if h in keep}
-    pa, pb = find_fingerprint_overlap(set(ia), set(ib), ia, ib)
-    sa, sb = get_copied_slices(pa, K), get_copied_slices(pb, K)
-    over_a, over_b = int(np.sum(sa[1] - sa[0])), int(np.sum(sb[1] - sb[0]))
-    cov_a, cov_b = a.coverage, b.coverage
-    if both_sides:
-        score = (over_a + over_b) / (cov_a + cov_b) if cov_a + cov_b else 0.0
-    else:
-        score = over_a / cov_a if cov_a else 0.0
-    return Pair(question, a.name, b.name, round(min(1.0, score), 4), a.raw, b.raw, a.raw_slices(sa),
-                b.raw_slices(sb))
-
-
 def answer_regions(cells: list[str]) -> dict[str, list[str]]:
-    """Question → its answer's code cells: the cells after the previous `grader.check(...)` cell, up to the cell
-    `grader.check("q")` (Otter's layout: a question's answer cells, then its check cell). Cells students add
-    between two checks belong to the answer; the first question's region also holds the notebook's first cells
-    (left out later when unchanged from the template)."""
+    """Question → the cells before its `grader.check("q")` cell, after the previous check (Otter's layout: a
+    question's answer cells, then its check cell); the first question's region also holds the notebook's first
+    cells. Cells after the last check are region TAIL: nothing a student writes is outside every region."""
     out: dict[str, list[str]] = {}
     current: list[str] = []
     for src in cells:
@@ -81,9 +51,111 @@ def answer_regions(cells: list[str]) -> dict[str, list[str]]:
         if m is None:
             current.append(src)
             continue
-        out.setdefault(m.group(1), current)
+        out.setdefault(m.group(1), []).extend(current)
         current = []
+    if current:
+        out[TAIL] = current
     return out
+
+
+@dataclass
+class Template:
+    """A notebook students started from: its k-grams (boilerplate) and its cells' normalized texts."""
+
+    boilerplate: set[int]
+    cells: set[str]
+
+    @classmethod
+    def load(cls, path: Path, base: Template | None = None) -> Template:
+        """Every k-gram of every code cell, and of each answer region (its cells joined, so k-grams across two
+        template cells are boilerplate too); with `base`, only what it does not hold already (a variant's notebook
+        differs from the default one in its data cells: a roster of 1,000 keeps 1,000 small differences)."""
+        cells = parse(path.name, path.read_bytes(), transform=False).cells
+        boilerplate: set[int] = set()
+        for src in [*cells, *("\n\n".join(r) for r in answer_regions(cells).values())]:
+            boilerplate |= all_kgrams(src)
+        normalized = {normalize(c)[0] for c in cells}
+        if base is not None:
+            boilerplate, normalized = boilerplate - base.boilerplate, normalized - base.cells
+        return cls(boilerplate, normalized)
+
+
+@dataclass
+class Starters:
+    """The starter notebooks of a class: the default one, and each variant's (roster builds write one per student).
+    A student's starter code is whatever is in either of theirs."""
+
+    default: Template
+    paths: dict[str, Path] = field(default_factory=dict)  # variant → its student notebook
+    loaded: dict[str, Template] = field(default_factory=dict)
+
+    def of(self, variant: str | None) -> list[Template]:
+        if variant is None or variant not in self.paths:
+            return [self.default]
+        if variant not in self.loaded:
+            self.loaded[variant] = Template.load(self.paths[variant], self.default)
+        return [self.default, self.loaded[variant]]
+
+
+class _Either:
+    """`h in` any of several boilerplate sets (no union built per student)."""
+
+    def __init__(self, sets: list[set[int]]) -> None:
+        self.sets = sets
+
+    def __contains__(self, h: object) -> bool:
+        return any(h in s for s in self.sets)
+
+
+def own_cells(cells: list[str], templates: list[Template]) -> list[tuple[str, str]]:
+    """(region, code) of each cell the student changed or added, within the size caps."""
+    out, total = [], 0
+    for region, srcs in answer_regions(cells).items():
+        for src in srcs:
+            if total >= MAX_OWN or len(out) >= MAX_CELLS:
+                return out
+            code = src[:min(MAX_CELL, MAX_OWN - total)]
+            if len(src) <= MAX_CELL and any(normalize(src)[0] in t.cells for t in templates):
+                continue  # an untouched starter cell holds nothing of theirs
+            if code.strip():
+                out.append((region, code))
+                total += len(code)
+    return out
+
+
+def collect_answers(subs: list[Submission], starters: Starters,
+                    variants: dict[str, str] | None = None) -> list[Answer]:
+    """Each readable submission's own code (unreadable ones are skipped: their grade row already says why).
+    `variants`: submission name → the variant it was graded on (its starter notebook)."""
+    out = []
+    for sub in subs:
+        try:
+            cells = parse(sub.name, sub.read(), transform=False).cells
+        except (Ungradable, OSError):
+            continue
+        templates = starters.of((variants or {}).get(sub.name))
+        own = own_cells(cells, templates)
+        out.append(Answer.of(sub.name, own, _Either([t.boilerplate for t in templates])))
+    return out
+
+
+def rank(answers: list[Answer], refs: dict[str, dict[str, str]], boilerplate: set[int]) -> list[Pair]:
+    """Every pair compared (students sharing a fingerprint few others hold) and every student matching a reference,
+    best first."""
+    index = Index(answers)
+    pairs = [pair(answers[i], answers[j], index) for i, j in sorted(index.candidates() | index.alike(answers))]
+    seen: set[str] = set()
+    for question, named in refs.items():
+        for name, code in named.items():
+            if name in seen:  # one lmcore function forbidden in two questions is compared once
+                continue
+            seen.add(name)
+            ref = Answer.of(name, [(question, code)], boilerplate)
+            holders = {int(s) for h in set(ref.hashes.tolist()) for s in index.holders(h)}
+            pairs += [reference(answers[i], ref, index) for i in sorted(holders)]
+    pairs = [p for p in pairs if p.score > 0]
+    pairs.sort(key=lambda p: (-p.score, p.a.name, p.b.name))
+    return pairs
 
 
 def solution_code(assignment: str, question: str, root: Path = ROOT) -> str | None:
@@ -136,129 +208,67 @@ def _resolve_function(dotted: str) -> Any:
 
 
 def template_path(autograder: Path, assignment: str) -> Path:
-    """Where `lmcourse build` put the student notebook next to the autograder zip: DIR/<id>/student/<id>.ipynb."""
+    """Where `lmcourse build` put the student notebook next to the autograder zip: DIR/<id>/student/<id>.ipynb
+    (a roster build adds each student's DIR/<id>/student/<student_id>/<id>.ipynb)."""
     return Path(autograder).resolve().parent.parent / "student" / f"{assignment}.ipynb"
 
 
-@dataclass
-class Template:
-    """The notebook the students started from: its k-grams (boilerplate) and its cells' normalized texts."""
-
-    boilerplate: set[int]
-    cells: set[str]
-
-    @classmethod
-    def load(cls, path: Path) -> Template:
-        """Every k-gram of every code cell, and of each answer region (its cells joined, so k-grams across two
-        template cells are boilerplate too)."""
-        cells = parse(path.name, path.read_bytes()).cells
-        boilerplate: set[int] = set()
-        for src in [*cells, *("\n\n".join(r) for r in answer_regions(cells).values())]:
-            boilerplate |= all_kgrams(src)
-        return cls(boilerplate, {normalize(c)[0] for c in cells})
-
-    def own(self, cells: list[str]) -> list[str]:
-        """The cells a student changed or added (an untouched template cell holds nothing of theirs)."""
-        return [c for c in cells if normalize(c)[0] not in self.cells]
-
-
-def find_pairs(answers: dict[str, dict[str, str | list[str]]], refs: dict[str, dict[str, str]],
-               boilerplate: set[int], threshold: float) -> list[Pair]:
-    """answers: question → {submission: answer code or cells}; every pair scoring at least `threshold`, best
-    first."""
-    pairs: list[Pair] = []
-    for question in sorted(answers):
-        docs = [fingerprint(n, c, boilerplate) for n, c in sorted(answers[question].items())]
-        index: dict[int, list[int]] = defaultdict(list)
-        for i, d in enumerate(docs):
-            for h in d.idx:
-                index[h].append(i)
-        common = {h for h, holders in index.items() if len(holders) > COMMON}
-        keep = set(index) - common
-        candidates: set[tuple[int, int]] = set()
-        for h in keep:
-            holders = index[h]
-            candidates.update((holders[x], holders[y]) for x in range(len(holders)) for y in range(x + 1, len(holders)))
-        for i, j in sorted(candidates):
-            p = compare(docs[i], docs[j], keep, question, both_sides=True)
-            if p.score >= threshold:
-                pairs.append(p)
-        for name, code in refs.get(question, {}).items():
-            ref = fingerprint(name, code, boilerplate)
-            for i in sorted({i for h in ref.idx for i in index.get(h, [])}):
-                p = compare(docs[i], ref, None, question, both_sides=False)
-                if p.score >= threshold:
-                    pairs.append(p)
-    pairs.sort(key=lambda p: (p.question, -p.score, p.a, p.b))
-    return pairs
-
-
-def collect_answers(subs: list[Submission], checks: Checks, template: Template) -> dict[str, dict[str, list[str]]]:
-    """Question → {submission name: the answer cells the student wrote or changed} for every readable submission
-    (unreadable ones are skipped: their grade row already says why)."""
-    code_qs = {q.name for q in checks.questions if q.kind == "code"}
-    out: dict[str, dict[str, list[str]]] = {q: {} for q in code_qs}
-    for sub in subs:
-        try:
-            cells = parse(sub.name, sub.read()).cells
-        except (Ungradable, OSError):
-            continue
-        for q, region in answer_regions(cells).items():
-            if q in code_qs and (own := template.own(region)):
-                out[q][sub.name] = own
-    return out
-
-
-def run(subs: list[Submission], checks: Checks, template: Path | None, threshold: float) -> list[Pair]:
-    """The flagged pairs of one batch. Without the template notebook every answer's starter code would count as
-    similarity, so it is required."""
+def run(subs: list[Submission], checks: Checks, template: Path | None,
+        variants: dict[str, str] | None = None, variant_notebooks: dict[str, Path] | None = None) -> list[Pair]:
+    """Every pair and reference match of one batch, best first. Without the starter notebook every answer's
+    starter code would count as similarity, so it is required."""
     if template is None or not template.is_file():
         raise FileNotFoundError(f"{template}: the student notebook the class started from is needed to leave its "
                                 "template code out of similarity; pass --template or --no-similarity")
-    t = Template.load(template)
-    return find_pairs(collect_answers(subs, checks, t), references(checks), t.boilerplate, threshold)
+    starters = Starters(Template.load(template), dict(variant_notebooks or {}))
+    return rank(collect_answers(subs, starters, variants), references(checks), starters.default.boilerplate)
 
 
-def write_csv(path: Path, pairs: list[Pair]) -> None:
-    from autograder.course.outputs import write_csv
+def graded_variants(out: Path, subs: list[Submission]) -> dict[str, str]:
+    """Submission → the variant grading used (from results/<name>.json, which grading has just written)."""
+    found = {}
+    for sub in subs:
+        try:
+            lm = json.loads(result_path(out, sub.name).read_text(encoding="utf-8"))["extra_data"]["lmcourse"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(lm, dict) and isinstance(lm.get("variant"), str):
+            found[sub.name] = lm["variant"]
+    return found
 
-    write_csv(path, ["question", "a", "b", "score"], ([p.question, p.a, p.b, f"{p.score:.4f}"] for p in pairs))
 
-
-def html_pair(p: Pair) -> str:
-    """One flagged pair for report.html: the two answers side by side, matched regions in <mark> (copydetect's
-    highlighter)."""
-    import html
-
-    from copydetect.utils import highlight_overlap
-
-    def marked(code: str, marks: list[tuple[int, int]]) -> str:
-        if not marks:
-            return html.escape(code)
-        return highlight_overlap(code, np.array(marks).T, "<mark>", "</mark>", escape_html=True)[0]
-
-    return (f"<h3>{html.escape(p.question)}: {html.escape(p.a)} ↔ {html.escape(p.b)} — score {p.score:.2f}</h3>"
-            f"<table class=pair><tr><th>{html.escape(p.a)}</th><th>{html.escape(p.b)}</th></tr><tr>"
-            f"<td><pre>{marked(p.a_code, p.a_marks)}</pre></td><td><pre>{marked(p.b_code, p.b_marks)}</pre></td>"
-            "</tr></table>")
+def variant_notebooks(template: Path, mapping: dict[str, str]) -> dict[str, Path]:
+    """Variant → a student notebook of that variant that a roster build wrote (student/<student_id>/<id>.ipynb)."""
+    out: dict[str, Path] = {}
+    for sid, variant in sorted(mapping.items()):
+        path = template.parent / sid / template.name
+        if variant not in out and path.is_file():
+            out[variant] = path
+    return out
 
 
 def flag(autograder: Path, variants_csv: Path | None, inputs: list[Path], out: Path, threshold: float,
          template: Path | None) -> list[Pair] | None:
-    """The `lmcourse grade` step: DIR/similarity.csv, and the pairs for report.html. Without the student notebook
-    (no --template and none next to the zip) it warns and returns None: grades are written either way."""
+    """The `lmcourse grade` step: DIR/similarity.csv (every pair compared, ranked) and DIR/similarity.html (the
+    evidence of every pair at or above `threshold`); returns those pairs for report.html. Without the student
+    notebook (no --template and none next to the zip) it warns and returns None: grades are written either way."""
     import warnings
 
     from autograder.grade.bundle import Bundle
+    from autograder.grade.similarity_page import write_csv, write_html
     from autograder.grade.submissions import collect
 
     bundle = Bundle.load(autograder, variants_csv)
     checks = bundle.checks[sorted(bundle.checks)[0]]
-    template = template or template_path(autograder, checks.assignment)
+    built = template_path(autograder, checks.assignment)
+    template = template or built
     if not template.is_file():
         warnings.warn(f"lmcourse grade: no similarity check: {template} (the student notebook the class started "
                       "from) is missing; pass --template NOTEBOOK, or --no-similarity", stacklevel=1)
         return None
-    pairs = run(collect(inputs), checks, template, threshold)
-    write_csv(out / "similarity.csv", pairs)
-    return pairs
+    subs = collect(inputs)
+    pairs = run(subs, checks, template, graded_variants(out, subs), variant_notebooks(built, bundle.mapping))
+    flagged = [p for p in pairs if p.score >= threshold]
+    write_csv(out / "similarity.csv", pairs, threshold)
+    write_html(out / "similarity.html", flagged, threshold)
+    return flagged

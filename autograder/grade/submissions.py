@@ -84,15 +84,16 @@ def collect(paths: list[Path]) -> list[Submission]:
     return [subs[k] for k in sorted(subs)]
 
 
-def parse(name: str, data: bytes) -> Parsed:
-    """Code cells of a submission, as Python source (IPython magics and `!` lines made harmless)."""
+def parse(name: str, data: bytes, transform: bool = True) -> Parsed:
+    """Code cells of a submission, as Python source (IPython magics and `!` lines made harmless), or as the student
+    wrote them with transform=False (similarity reads code as text and must not pay for IPython's transforms)."""
     suffix = Path(name).suffix.lower()
     if suffix == ".ipynb":
-        return _parse_notebook(name, data)
+        return _parse_notebook(name, data, transform)
     if suffix == ".py":
         return Parsed(_py_cells(name, data))
     if suffix == ".zip":
-        return _parse_zip(name, data)
+        return _parse_zip(name, data, transform)
     raise Ungradable("unsupported-file", f"{name}: {suffix or 'no extension'} files cannot be graded; "
                      "submit the .ipynb notebook (or a .py, or Otter's export .zip)")
 
@@ -106,7 +107,7 @@ def _decode(name: str, data: bytes, status: str) -> str:
         raise Ungradable(status, f"{name}: not UTF-8 text (byte {e.start}: {data[e.start:e.start + 1]!r})") from e
 
 
-def _parse_notebook(name: str, data: bytes) -> Parsed:
+def _parse_notebook(name: str, data: bytes, transform: bool = True) -> Parsed:
     import nbformat
 
     items = data.count(b"[") + data.count(b"{") + data.count(b",")
@@ -137,7 +138,8 @@ def _parse_notebook(name: str, data: bytes) -> Parsed:
     if variant is None and sources and (m := _VARIANT_RE.search(sources[0])):
         variant = m.group(1)
     budget = [MAX_TRANSFORMED]
-    return Parsed([_transform(s, budget) for s in sources], sid if isinstance(sid, str) else None,
+    code = [_transform(s, budget) for s in sources] if transform else sources
+    return Parsed(code, sid if isinstance(sid, str) else None,
                   variant if isinstance(variant, str) else None,
                   assignment if isinstance(assignment, str) else None)
 
@@ -148,7 +150,7 @@ def _py_cells(name: str, data: bytes) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _parse_zip(name: str, data: bytes) -> Parsed:
+def _parse_zip(name: str, data: bytes, transform: bool = True) -> Parsed:
     members = data.count(b"PK\x01\x02")  # central directory entries (an upper bound), before zipfile lists them
     if members > MAX_ZIP_MEMBERS:
         raise Ungradable("invalid-zip", f"{name}: about {members} members; an export zip holds a notebook and a few "
@@ -181,7 +183,7 @@ def _parse_zip(name: str, data: bytes) -> Parsed:
                          f"{str(e)[:200]})") from e
     if len(inner) > MAX_BYTES:
         raise Ungradable("too-large", f"{name}: {info.filename} unpacks to more than {MAX_BYTES} bytes")
-    parsed = _parse_notebook(f"{name}:{info.filename}", inner)
+    parsed = _parse_notebook(f"{name}:{info.filename}", inner, transform)
     # the file name only: a notebook exported under an absolute path sits in the zip under the student's home folders
     notebook = PurePosixPath(info.filename.replace("\\", "/")).name
     parsed.notes.append(f"graded {notebook} from the zip")

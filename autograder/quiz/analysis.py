@@ -1,22 +1,26 @@
-"""Quiz item analysis (Moodle's quiz statistics, per item and per variant), written by `lmcourse quiz grade`.
+"""Quiz item analysis (Moodle's quiz statistics, made to work with one variant per student), written by
+`lmcourse quiz grade`.
 
-For each item, and each variant of it, over the students who answered it:
-- facility       = mean score (items score 0 or 1, so the fraction answering right);
-- discrimination = Pearson correlation between the item score and the rest of the test (the student's total on the
-                   other items, unanswered items counting 0), as Moodle's discrimination index (which Moodle shows
-                   × 100); empty when either side is constant;
-- p_value        = variant rows: Fisher's exact test (scipy, two-sided) of this variant's right/wrong counts against
-                   the item's other variants; item rows: chi-square test of homogeneity across its variants.
-                   `flagged` marks variants with p < 0.05 / (number of variants answered), a Bonferroni correction;
-- responses      = how often each option letter was chosen; mistakes = how often each named mistake was made.
+For each item, over the students who were given it (a blank answer scores 0 and is counted as "no answer", not as
+a mistake):
+- facility       = mean score (items score 0 or 1, so the share answering right);
+- discrimination = Pearson's r between the item score and the rest of the test (the student's total on the other
+                   items), Moodle's discrimination index / 100; empty when either side is constant;
+- fairness       = whether correctness depends on what the variant is (fairness.py: variants pooled by the
+                   generator's parameters and the key, a permutation test that has power at n = 1 per variant);
+                   `flagged` when p < 0.05 / items tested, `parameter` says which feature and how;
+- answers        = how often each answer was given, by what it means (the key, the mistake a distractor or a
+                   numeric value stands for, another value, no answer), so shuffled variants add up; true/false
+                   items also count True and False.
+A row per variant is added only where a variant has MIN_VARIANT_N answers or more (variants shared by a class, without
+a roster), with Fisher's exact test of that variant against the item's others (flagged at 0.05 / variants).
 
-Files: DIR/item_analysis.csv, DIR/item_analysis.html and its plots DIR/item_analysis_items.png and
-DIR/item_analysis_variants.png (matplotlib, no network needed to view).
+Files: DIR/item_analysis.csv, DIR/item_analysis.html and its plots DIR/item_analysis_items.png (and
+DIR/item_analysis_fairness.png when an item is flagged).
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -25,10 +29,17 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from autograder.course.outputs import write_atomic
+from autograder.course.outputs import write_csv as write_safe_csv
+from autograder.quiz import fairness
 from autograder.runtime.mistakes import label
 
-ALPHA = 0.05
-COLUMNS = ["item", "variant", "n", "facility", "discrimination", "p_value", "flagged", "responses", "mistakes"]
+ALPHA = fairness.ALPHA
+MIN_VARIANT_N = 10  # answers a variant needs for a row of its own
+COLUMNS = ["item", "variant", "type", "n", "no_answer", "facility", "discrimination", "p_value", "flagged",
+           "parameter", "answers"]
+CORRECT, NO_ANSWER, OTHER_VALUE, NOT_AN_OPTION, WRONG_OPTION = ("correct", "no answer", "another value",
+                                                                "not one of the options", "wrong option")
 
 
 def _corr(x: list[float], y: list[float]) -> float | None:
@@ -37,57 +48,86 @@ def _corr(x: list[float], y: list[float]) -> float | None:
     return float(np.corrcoef(x, y)[0, 1])
 
 
-def _counts(c: Counter) -> str:
-    return "; ".join(f"{k}={v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+def meaning(kv: dict[str, Any], r: dict[str, Any]) -> str:
+    """What one answer means, the same across variants whatever their letters."""
+    if "answer" in r and not str(r["answer"]).strip():
+        return NO_ANSWER
+    if r["score"] >= 1:
+        return CORRECT
+    if kv["type"] == "numeric":
+        m = r.get("mistake") or ""
+        return OTHER_VALUE if m in ("", "not-a-number") else label(m)
+    c = next((c for c in kv.get("choices", []) if c["letter"] == r.get("choice")), None)
+    if c is None:
+        return NOT_AN_OPTION
+    return label(c["mistake"]) if c.get("mistake") else WRONG_OPTION
 
 
-def _row(item: str, variant: str, recs: list[dict[str, Any]], rest: dict[tuple[str, str], float]) -> dict[str, Any]:
-    x = [r["score"] for r in recs]
-    return {"item": item, "variant": variant, "n": len(recs), "facility": sum(x) / len(x) if x else None,
-            "discrimination": _corr(x, [rest[(r["student"], item)] for r in recs]),
-            "p_value": None, "flagged": False,
-            "responses": Counter(r["choice"] for r in recs if r["choice"]),
-            "mistakes": Counter(r["mistake"] for r in recs if r["mistake"])}
+def _said(kv: dict[str, Any], r: dict[str, Any]) -> str | None:
+    """For a true/false item, "True" or "False" as answered."""
+    c = next((c for c in kv.get("choices", []) if c["letter"] == r.get("choice")), None)
+    return c["text"] if c is not None and kv["type"] == "truefalse" else None
+
+
+def _row(key: dict[str, Any], item: str, variant: str, recs: list[dict[str, Any]],
+         rest: dict[tuple[str, str], float]) -> dict[str, Any]:
+    x = [float(r["score"]) for r in recs]
+    kinds = {key["variants"][r["variant"]]["type"] for r in recs}
+    answers: Counter = Counter(meaning(key["variants"][r["variant"]], r) for r in recs)
+    said = Counter(s for r in recs if (s := _said(key["variants"][r["variant"]], r)))
+    return {"item": item, "variant": variant, "type": "/".join(sorted(kinds)) or "", "n": len(recs),
+            "no_answer": answers.get(NO_ANSWER, 0), "facility": sum(x) / len(x) if x else None,
+            "discrimination": _corr(x, [rest[(r["student"], item)] for r in recs]), "p_value": None,
+            "flagged": False, "parameter": "", "answers": answers, "said": said, "groups": None}
 
 
 def item_analysis(key: dict[str, Any], records: list[dict[str, Any]],
                   scores: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
-    """Rows (item rows, each followed by its variant rows) from the final answer of each (student, item):
-    records hold student, item, variant (code), score, mistake and choice (letter or "")."""
+    """Rows (each item's row, then its variants' rows where they have MIN_VARIANT_N answers) from the final answer
+    of each (student, item): records hold student, item, variant (code), score, mistake, choice and answer."""
     totals = {s: sum(per.values()) for s, per in scores.items()}
-    rest = {(r["student"], r["item"]): totals[r["student"]] - r["score"] for r in records}
+    rest = {(r["student"], r["item"]): totals.get(r["student"], 0.0) - r["score"] for r in records}
     by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
         by_item[r["item"]].append(r)
+    feats = {code: {**fairness.features(key, code), "variant": code} for code in {r["variant"] for r in records}}
+    heads, fair = {}, {}
+    for item in key["items"]:
+        heads[item] = _row(key, item, "all", by_item.get(item, []), rest)
+        recs = by_item.get(item, [])
+        fair[item] = fairness.test(recs, feats, item, [rest[(r["student"], item)] for r in recs])
+    tested = sum(f.p_value is not None for f in fair.values()) or 1
     rows: list[dict[str, Any]] = []
     for item in key["items"]:
-        recs = by_item.get(item, [])
-        by_var: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in recs:
-            by_var[r["variant"]].append(r)
-        head = _row(item, "all", recs, rest)
-        variants = [_row(item, code, vrecs, rest) for code, vrecs in sorted(by_var.items(), key=_variant_order)]
-        right = [sum(r["score"] for r in v) for v in by_var.values()]
-        table = [[sum(r["score"] for r in v), len(v) - sum(r["score"] for r in v)] for v in by_var.values()]
-        if len(table) >= 2 and 0 < sum(right) < len(recs):
-            head["p_value"] = float(stats.chi2_contingency(table)[1])
-        for row, (code, vrecs) in zip(variants, sorted(by_var.items(), key=_variant_order), strict=True):
-            if len(by_var) < 2:
-                continue
-            a = sum(r["score"] for r in vrecs)
-            b = len(vrecs) - a
-            c = sum(r["score"] for r in recs if r["variant"] != code)
-            d = len(recs) - len(vrecs) - c
-            row["p_value"] = float(stats.fisher_exact([[a, b], [c, d]])[1])
-            row["flagged"] = row["p_value"] < ALPHA / len(by_var)
-        head["flagged"] = any(v["flagged"] for v in variants)
-        rows += [head, *variants]
+        head, f = heads[item], fair[item]
+        head.update(p_value=f.p_value, parameter=f.detail, groups=f.groups,
+                    flagged=f.p_value is not None and f.p_value < ALPHA / tested)
+        rows += [head, *_variant_rows(key, item, by_item.get(item, []), rest)]
     return rows
 
 
-def _variant_order(kv: tuple[str, Any]) -> tuple[int, str]:
-    tail = kv[0].rsplit("/", 1)[-1]
-    return (int(tail), kv[0]) if tail.isdigit() else (0, kv[0])
+def _variant_rows(key: dict[str, Any], item: str, recs: list[dict[str, Any]],
+                  rest: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
+    by_var: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in recs:
+        by_var[r["variant"]].append(r)
+    big = sorted((c for c, v in by_var.items() if len(v) >= MIN_VARIANT_N), key=_variant_order)
+    out = []
+    for code in big:
+        row = _row(key, item, code, by_var[code], rest)
+        if len(by_var) >= 2:
+            a = sum(r["score"] for r in by_var[code])
+            c = sum(r["score"] for r in recs if r["variant"] != code)
+            table = [[a, len(by_var[code]) - a], [c, len(recs) - len(by_var[code]) - c]]
+            row["p_value"] = float(stats.fisher_exact(table)[1])
+            row["flagged"] = row["p_value"] < ALPHA / len(big)
+        out.append(row)
+    return out
+
+
+def _variant_order(code: str) -> tuple[int, str]:
+    tail = code.rsplit("/", 1)[-1]
+    return (int(tail), code) if tail.isdigit() else (0, code)
 
 
 def _fmt(x: float | None, digits: int = 4) -> str:
@@ -98,86 +138,29 @@ def _p(x: float | None) -> str:
     return "" if x is None else f"{x:.3g}"
 
 
+def answers_text(r: dict[str, Any]) -> str:
+    said = "; ".join(f"answered {k}: {v}" for k, v in sorted(r["said"].items()))
+    main = "; ".join(f"{k}: {v}" for k, v in sorted(r["answers"].items(), key=lambda kv: (kv[0] != CORRECT, -kv[1],
+                                                                                         kv[0])))
+    return main + (f" ({said})" if said else "")
+
+
 def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
-    from autograder.course.outputs import write_csv  # atomic; no cell a spreadsheet would evaluate
-
-    write_csv(path, COLUMNS, ([r["item"], r["variant"], r["n"], _fmt(r["facility"]), _fmt(r["discrimination"]),
-                              _p(r["p_value"]), "yes" if r["flagged"] else "", _counts(r["responses"]),
-                              _counts(r["mistakes"])] for r in rows))
-
-
-def plot(rows: list[dict[str, Any]], out: Path) -> list[Path]:
-    """Two PNGs: facility vs discrimination per item, and each item's variant facilities (flagged in red)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    items = [r for r in rows if r["variant"] == "all" and r["n"]]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.axhspan(-1, 0.3, color="#f6e0e0", zorder=0)
-    ax.axvspan(0.3, 0.9, color="#e4f1e4", zorder=0)
-    for r in items:
-        d = r["discrimination"] if r["discrimination"] is not None else 0.0
-        ax.scatter(r["facility"], d, color="#c33" if r["flagged"] else "#235", zorder=2)
-        ax.annotate(r["item"], (r["facility"], d), textcoords="offset points", xytext=(4, 4), fontsize=8)
-    ax.set(xlim=(-0.05, 1.05), ylim=(-1.05, 1.05), xlabel="facility (mean score)",
-           ylabel="discrimination (r with rest of test)",
-           title="Items: green band = useful facility, red band = weak discrimination")
-    fig.tight_layout()
-    first = out / "item_analysis_items.png"
-    fig.savefig(first, dpi=110)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * max(len(items), 1)))
-    for y, r in enumerate(items):
-        vs = [v for v in rows if v["item"] == r["item"] and v["variant"] != "all"]
-        ax.scatter([v["facility"] for v in vs], [y] * len(vs), s=[12 + 6 * v["n"] for v in vs],
-                   c=["#c33" if v["flagged"] else "#89a" for v in vs], alpha=0.8, zorder=2)
-        ax.plot([r["facility"]] * 2, [y - 0.35, y + 0.35], color="black", lw=2, zorder=3)
-    ax.set_yticks(range(len(items)), [r["item"] for r in items], fontsize=8)
-    ax.set(xlim=(-0.05, 1.05), xlabel="facility", title="Variants (size = answers, red = flagged; bar = item)")
-    ax.invert_yaxis()
-    fig.tight_layout()
-    second = out / "item_analysis_variants.png"
-    fig.savefig(second, dpi=110)
-    plt.close(fig)
-    return [first, second]
-
-
-def _cell(c: Counter, labels: bool) -> str:
-    return html.escape("; ".join(f"{label(k) if labels else k}: {v}" for k, v in
-                                 sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))))
+    write_safe_csv(path, COLUMNS, ([r["item"], r["variant"], r["type"], r["n"], r["no_answer"], _fmt(r["facility"]),
+                                    _fmt(r["discrimination"]), _p(r["p_value"]), "yes" if r["flagged"] else "",
+                                    r["parameter"], answers_text(r)] for r in rows))
 
 
 def write_html(rows: list[dict[str, Any]], pngs: list[Path], path: Path) -> None:
-    head = "".join(f"<th>{h}</th>" for h in ["item", "variant", "n", "facility", "discrimination", "p", "flagged",
-                                            "options chosen", "mistakes"])
-    body = []
-    for r in rows:
-        cls = ' class="item"' if r["variant"] == "all" else (' class="flag"' if r["flagged"] else "")
-        body.append(f"<tr{cls}><td>{html.escape(r['item'])}</td><td>{html.escape(r['variant'])}</td><td>{r['n']}"
-                    f"</td><td>{_fmt(r['facility'], 2)}</td><td>{_fmt(r['discrimination'], 2)}</td>"
-                    f"<td>{_p(r['p_value'])}</td><td>{'yes' if r['flagged'] else ''}</td>"
-                    f"<td>{_cell(r['responses'], False)}</td><td>{_cell(r['mistakes'], True)}</td></tr>")
-    imgs = "".join(f'<p><img src="{p.name}" alt="{p.stem}"></p>' for p in pngs)
-    path.write_text(f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Quiz item analysis</title>
-<style>body{{font-family:sans-serif;margin:1em 2em}}table{{border-collapse:collapse;font-size:90%}}
-td,th{{border:1px solid #bbb;padding:2px 6px}}tr.item{{background:#eef;font-weight:bold}}tr.flag{{background:#fdd}}
-</style></head><body><h1>Quiz item analysis</h1>
-<p>Facility = mean score. Discrimination = correlation of the item score with the rest of the test (Moodle's
-discrimination index / 100). A variant is flagged when Fisher's exact test says its facility differs from the
-item's other variants (p &lt; {ALPHA} / number of variants).</p>
-{imgs}
-<table><tr>{head}</tr>
-{chr(10).join(body)}
-</table></body></html>
-""", encoding="utf-8")
+    from autograder.quiz.analysis_page import page
+
+    write_atomic(path, page(rows, pngs))
 
 
 def write_item_analysis(key: dict[str, Any], records: list[dict[str, Any]], scores: dict[str, dict[str, float]],
                         out: Path) -> list[Path]:
+    from autograder.quiz.analysis_page import plot
+
     rows = item_analysis(key, records, scores)
     write_csv(rows, out / "item_analysis.csv")
     pngs = plot(rows, out)

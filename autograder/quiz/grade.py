@@ -226,7 +226,8 @@ def grade(key: dict[str, Any], responses: list[Response], out: Path) -> dict[str
         detail.append([r.student, r.item, r.code, r.answer, pts, mistake or "", msg])
         c = chosen(kv, r.answer) if kv["type"] != "numeric" else None
         final[(r.student, r.item)] = {"student": r.student, "item": r.item, "variant": r.code, "score": pts,
-                                      "mistake": mistake or "", "choice": c["letter"] if c else ""}
+                                      "mistake": mistake or "", "choice": c["letter"] if c else "",
+                                      "answer": r.answer}  # item analysis: a blank is "no answer", not a mistake
     # what students typed (answers, names) may start like a formula: write_csv quotes such cells (OWASP)
     rows = [[s, *(per.get(i, 0.0) for i in key["items"])] for s, per in scores.items()]
     write_csv(out / "grades.csv", ["student", *key["items"], "total", "max"],
