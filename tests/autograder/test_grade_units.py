@@ -298,16 +298,16 @@ def test_shards_partition_names_deterministically() -> None:
 
 def test_final_grades_follow_otters_layout(tmp_path: Path) -> None:
     summaries = [{"file": "b.ipynb", "questions": {"q10": 1.0, "q2": 0.5}, "total": 1.5, "percent": 0.5,
-                  "status": "Completed", "mistakes": [{"question": "q2", "test": "t", "mistake": "m"}]},
+                  "possible": 3.0, "status": "Completed", "mistakes": [{"question": "q2", "test": "t", "mistake": "m"}]},
                  {"file": "a.ipynb", "questions": {"q10": 0.0, "q2": 0.0}, "total": 0.0, "percent": 0.0,
-                  "status": "timeout", "mistakes": []}]
+                  "possible": 3.0, "status": "timeout", "mistakes": []}]
     header, rows = report.grade_rows(summaries, [("q2", 1.0), ("q10", 2.0)])
     assert header == ["file", "q10", "q2", "total_points_earned", "percent_correct", "grading_status"]
     assert rows[0] == ["points-per-question", "2", "1", "3", "1", "--"]
     assert [r[0] for r in rows[1:]] == ["a.ipynb", "b.ipynb"] and rows[2][1:] == ["1", "0.5", "1.5", "0.5",
                                                                                      "Completed"]
     html = report.write_report(tmp_path, summaries, [("q2", 1.0), ("q10", 2.0)], "toy").read_text()
-    assert "q2: m" in html and "timeout" in html
+    assert "<b>m</b> — 1 student (q2)" in html and "timeout" in html  # the mistake to reteach, and the status
     for png in ("histogram.png", "question_means.png", "mistakes.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
 
