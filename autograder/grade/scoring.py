@@ -23,7 +23,7 @@ from typing import Any
 
 from autograder.grade.answers import probes_of
 from autograder.runtime.checks import UNATTEMPTED, Checks, Outcome, Test, compare
-from autograder.runtime.mistakes import MISTAKES
+from autograder.runtime.mistakes import lookup
 
 COMPLETED = "Completed"  # Otter's grading_status for a submission graded normally
 GRADER_ERROR = "grader-error"  # the grader failed on this submission: a rerun grades it again
@@ -93,15 +93,16 @@ def _decide(test: Test, answered: bool, plain: object, why_missing: str, hidden_
 
 
 def _hidden_message(test: Test, mistake: str | None) -> str:
-    """A failed hidden test's feedback: the test's name, the mistake's authored message (or the catalogue's feedback
-    for a generic id such as wrong-shape), and the test's own failure message."""
+    """A failed hidden test's feedback, from the test's own words only: the mistake's message as the test names it
+    (it says what went wrong), else the catalogue's words for a generic id (wrong-shape, does-not-run) followed by
+    the test's failure message, else the failure message alone."""
     own = next((m.message for m in test.mistakes if m.name == mistake), None)
-    if own is None and mistake in MISTAKES:
-        own = MISTAKES[mistake].feedback
     if mistake == UNATTEMPTED:
         own = "not attempted yet."
-    words = " ".join(w for w in (own, test.failure_message) if w)
-    return f"{test.name}: failed" + (f" — {words}" if words else ".")
+    if own is None:
+        known = lookup(mistake) if mistake else None
+        own = " ".join(w for w in (known.feedback if known else None, test.failure_message) if w)
+    return f"{test.name}: failed" + (f" — {own}" if own else ".")
 
 
 def score(checks: Checks, reply: object, cpu_limit: float) -> dict:

@@ -298,7 +298,8 @@ def test_shards_partition_names_deterministically() -> None:
 
 def test_final_grades_follow_otters_layout(tmp_path: Path) -> None:
     summaries = [{"file": "b.ipynb", "questions": {"q10": 1.0, "q2": 0.5}, "total": 1.5, "percent": 0.5,
-                  "possible": 3.0, "status": "Completed", "mistakes": [{"question": "q2", "test": "t", "mistake": "m"}]},
+                  "possible": 3.0, "status": "Completed",
+                  "mistakes": [{"question": "q2", "test": "t", "mistake": "m"}]},
                  {"file": "a.ipynb", "questions": {"q10": 0.0, "q2": 0.0}, "total": 0.0, "percent": 0.0,
                   "possible": 3.0, "status": "timeout", "mistakes": []}]
     header, rows = report.grade_rows(summaries, [("q2", 1.0), ("q10", 2.0)])

@@ -24,20 +24,6 @@ def _summary(name: str, q1: float, q2: float, mistakes: list[str] = (), **extra:
             "mistakes": [{"question": "q1", "test": "q1 a", "mistake": m} for m in mistakes], **extra}
 
 
-def test_report_annotate_keeps_mcq_answers_and_finds_unattempted_questions() -> None:
-    result = {"extra_data": {"lmcourse": {}}}
-    undefined = "NameError: name 'f' is not defined"
-    answers = {"q1 a": {"type": "error", "error": "NotImplementedError: q1: do it"},
-               "q1 b": {"type": "error", "error": undefined},
-               "q2 answer": {"type": "str", "value": " b "}}  # the reply's answers: the probes the grader asked for
-    report.annotate(result, CHECKS, {"answers": answers})
-    assert result["extra_data"]["lmcourse"] == {"answers": {"q2": " b "}, "unattempted": ["q1"]}
-    answers["q1 b"] = {"type": "error", "error": "NameError: name 'troch' is not defined"}  # an attempt, a typo
-    answers["q2 answer"] = {"type": "other", "repr": "ellipsis object"}
-    report.annotate(result, CHECKS, {"answers": answers})
-    assert result["extra_data"]["lmcourse"] == {"answers": {"q2": None}, "unattempted": ["q2"]}
-
-
 def test_report_categories_name_the_cause_of_every_lost_point() -> None:
     assert report.categories(_summary("a", 2, 1)) == {}
     assert report.categories(_summary("b", 0, 1, ["mean-instead-of-sum"])) == {"q1": ["mean-instead-of-sum"]}
