@@ -3,7 +3,9 @@ student can make it; for each of them the question has a probe that tells it apa
 exception signature, or the form checks that name wrong-type, wrong-shape and wrong-dtype), and the corpus has a
 wrong answer making it there, whose feedback names it. Conversely every mistake a question's tests name is in the
 table, and every id of the catalogue is applied somewhere: in this table, by a quiz item's distractor (an MCQ's
-hidden key test names it), or as a grading outcome.
+hidden key test names it), or as a grading outcome. The table is APPLIES (written for the shipped questions) plus,
+for every question, the mistakes its corpus's wrong answers make: a question added by AUTHORING.md's recipe says
+where its mistakes occur with its corpus file alone (tests/support/corpus/<id>/<slug>.py), no table to edit.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import inprocess as ip
 import mutation
 import pytest
-from corpus import ASSIGNMENTS
+from corpus import ASSIGNMENTS, corpus
 
 from autograder.runtime.mistakes import MISTAKES
+
+pytestmark = pytest.mark.content  # the course content (AUTHORING.md's recipes keep it green)
 
 ALL = [f"{a}/{q.slug}" for a in ASSIGNMENTS for q in ip.code_questions(a)]
 LOSS = "loss/sequence_total loss/cross_entropy loss/step_losses loss/sequence_loss loss/sequence_log_prob " \
@@ -98,7 +102,21 @@ APPLIES: dict[str, list[str]] = {
     "reversed-direction": ["training/objective_change"],
     "relative-change": ["training/objective_change"],
 }
-CELLS = [(mid, where) for mid, wheres in APPLIES.items() for where in wheres]
+
+
+def _table() -> dict[str, list[str]]:
+    """APPLIES, and each wrong answer of the corpus's mistake on its own question."""
+    table = {mid: list(wheres) for mid, wheres in APPLIES.items()}
+    for a in ASSIGNMENTS:
+        for slug, mutants in corpus(a)[1].items():
+            for m in mutants:
+                if f"{a}/{slug}" not in table.setdefault(m.mistake, []):
+                    table[m.mistake].append(f"{a}/{slug}")
+    return table
+
+
+TABLE = _table()
+CELLS = [(mid, where) for mid, wheres in TABLE.items() for where in wheres]
 
 
 def _question(where: str):
@@ -112,7 +130,7 @@ def _probed(question) -> set[str]:
 
 
 def test_catalogue_table_names_real_questions_once_each():
-    for mid, wheres in APPLIES.items():
+    for mid, wheres in TABLE.items():
         assert len(set(wheres)) == len(wheres) and set(wheres) <= set(ALL), (mid, set(wheres) - set(ALL))
 
 
@@ -129,7 +147,7 @@ def test_catalogue_each_question_where_a_mistake_can_occur_tells_it_apart(mistak
 
 @pytest.mark.parametrize("where", ALL)
 def test_catalogue_every_mistake_a_question_names_is_in_the_table(where):
-    assert sorted(m for m in _probed(_question(where)) if where not in APPLIES.get(m, [])) == []
+    assert sorted(m for m in _probed(_question(where)) if where not in TABLE.get(m, [])) == []
 
 
 def test_catalogue_every_id_is_applied_somewhere():
@@ -141,7 +159,7 @@ def test_catalogue_every_id_is_applied_somewhere():
             d = render_variant(item, 2026, index)
             in_quiz |= {c["mistake"] for c in d.get("choices", []) if c.get("mistake")}
             in_quiz |= {m["mistake"] for m in d.get("mistakes") or []}
-    unused = set(MISTAKES) - set(APPLIES) - in_quiz - OUTCOMES
+    unused = set(MISTAKES) - set(TABLE) - in_quiz - OUTCOMES
     assert sorted(unused) == []
 
 

@@ -14,6 +14,8 @@ from autograder.build.notebook import _content_template
 from autograder.course.content import ROOT, assignment_ids
 from autograder.runtime.requirements import Requirement, checked_by
 
+pytestmark = pytest.mark.content  # the course content (AUTHORING.md's recipes keep it green)
+
 QUESTIONS = [(a, q.slug) for a in assignment_ids() for q in ip.code_questions(a)]
 
 
