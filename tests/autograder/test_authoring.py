@@ -48,7 +48,13 @@ def test_authoring_recipe_files_are_in_authoring_md():
     assert {Path(p).name for p in question} == {"prompt.md.j2", "checks.py", "mistakes.py"}
     assert len({Path(p).parent for p in question}) == 1
     assert [p for p in files if p.startswith("solutions/")] and [p for p in files if "/quiz/items/" in p]
-    assert "mean-per-token" in files[next(p for p in question if p.endswith("checks.py"))]  # its known mistake
+    checks = files[next(p for p in question if p.endswith("checks.py"))]
+    assert "mean-per-token" in checks and "REQUIREMENTS = [" in checks  # its known mistakes and its requirements
+    mistakes = files[next(p for p in question if p.endswith("mistakes.py"))]
+    assert "MISTAKES = {" in mistakes and "EXAMPLES = {" in mistakes  # an id of its own, declared with its words
+    slug = Path(next(iter(question))).parent.name.split("_", 1)[1]
+    assert f"tests/support/corpus/loss/{slug}.py" in files  # its corpus: a file, no table edited
+    assert not [p for p in files if p.startswith(("autograder/", "lmcore/"))]  # no tool file
 
 
 @pytest.mark.slow
@@ -75,6 +81,10 @@ def test_authoring_recipes_keep_the_content_and_export_tests_green(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     expected = json.loads((root / "examples" / "submissions" / "loss" / "expected.json").read_text())
     assert f"{example}.ipynb" in expected and expected["blank.ipynb"] == 0
+
+    r = _run(root, "tests/support/mutation.py", "loss")  # the corpus: every wrong answer named, none misleading
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert re.search(rf"^\| loss \| {new} {slug} \| (\d+) \| \1 \(100%\) \| 0 \| 0 \| 0 \|$", r.stdout, re.M), r.stdout
 
     r = _run(root, "-m", "pytest", "-m", "content", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
              timeout=3000)
