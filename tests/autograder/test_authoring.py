@@ -19,7 +19,7 @@ import pytest
 from recipes import recipe_files, write_recipe_files
 
 ROOT = Path(__file__).resolve().parents[2]
-REPO = ("autograder", "lmcore", "assignments", "solutions", "tests", "examples", "docs")
+REPO = ("autograder", "lmcore", "assignments", "solutions", "tests", "examples", "docs", "benchmarks")
 REPO_FILES = ("AUTHORING.md", "README.md", "pyproject.toml")
 
 
