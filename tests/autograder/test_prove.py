@@ -105,7 +105,7 @@ def test_prove_wrong_solution_and_memorizable_hidden_test_stop_the_build_and_wri
     _edit(solution, "return float(math.fsum(step_losses))", "return float(math.fsum(step_losses)) / len(step_losses)")
     # a hidden test on the public inputs: returning the public expected value as a constant passes it
     _edit(root / "assignments" / "loss" / "04_sequence_loss" / "checks.py",
-          '"sequence_loss_from_logits(LOGITS[1:] + 100, IDS[1:])", rest,',
+          '"sequence_loss_from_logits(LOGITS[:-1] + 100, IDS[:-1])", shifted,',
           '"sequence_loss_from_logits(LOGITS + 100, IDS)", total,')
     dist = tmp_path / "dist"
     (dist / "loss" / "student").mkdir(parents=True)
@@ -124,7 +124,7 @@ def test_prove_wrong_solution_and_memorizable_hidden_test_stop_the_build_and_wri
     r = _lmcourse(root, "build", "loss", "--out", str(dist))
     out = r.stdout + r.stderr
     assert r.returncode == 1 and "solution (default)" not in r.stderr, out
-    assert ("memorized-1 (default): q4 / hidden test 'q4 logits shifted by +100' passes when q4's function returns "
+    assert ("memorized-1 (default): q4 / hidden test 'q4 shifted logits, shorter' passes when q4's function returns "
             "the expected value of public test 'q4 sequence loss from logits' as a constant") in r.stderr
     # the proof table is printed with the failure
     assert re.search(r"^  memorized-1 +q1, .*1/\d+ hidden passed .*FAILED", r.stderr, flags=re.M), out
