@@ -3,10 +3,9 @@ says, report_parts.py writes it, report_plots.py draws it) and students.html, th
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
+from autograder.course import outputs
 from autograder.course.outputs import write_atomic
 from autograder.grade import report_parts as parts
 from autograder.grade import report_plots as plots
@@ -34,11 +33,7 @@ def grade_rows(summaries: list[dict], questions: list[tuple[str, float]]) -> tup
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    write_atomic(path, buf.getvalue())
+    outputs.write_csv(path, header, rows)  # atomic, and no cell a spreadsheet would evaluate
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

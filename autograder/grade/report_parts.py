@@ -168,8 +168,17 @@ def distribution_section(rows: list[dict], png: Path | None) -> str:
             f"<th>students</th></tr>{status_rows}</table></section>")
 
 
+def _overrides(row: dict) -> str:
+    """"q1 +1 (regrade request); total set to 15": the instructor's overrides applied to this row."""
+    said = []
+    for o in row.get("overrides") or []:
+        change = f"set to {_num(o['set'])}" if o.get("set") is not None else f"{float(o.get('points') or 0):+g}"
+        said.append(f"{o.get('target', '')} {change}" + (f" ({o['reason']})" if o.get("reason") else ""))
+    return "; ".join(said)
+
+
 def students_table(rows: list[dict], order: list[str]) -> str:
-    """Every student, by roster id (then file): score, status, late days, penalty, flags, lost points."""
+    """Every student, by roster id (then file): score, status, late days, penalty, overrides, flags, lost points."""
     out = []
     for r in sorted(rows, key=lambda r: (str(r.get("student_id") or ""), str(r.get("file") or ""))):
         why = "; ".join(teaching.lost_points(teaching.categories(r.get("summary") or {}), order))
@@ -179,8 +188,9 @@ def students_table(rows: list[dict], order: list[str]) -> str:
         out.append(f'<tr id="{e(anchor(key))}"><td class=who>{e(who(r))}</td><td>{link}</td>'
                    f"<td class=n>{_score(r)}</td>"
                    f"<td>{e(teaching.status(r))}</td><td class=n>{int(r.get('late_days') or 0)}</td>"
-                   f"<td class=n>{_num(r.get('penalty'))}</td><td>{e('; '.join(map(str, r.get('flags') or [])))}</td>"
-                   f"<td>{e(why)}</td></tr>")
+                   f"<td class=n>{_num(r.get('penalty'))}</td><td>{e(_overrides(r))}</td>"
+                   f"<td>{e('; '.join(map(str, r.get('flags') or [])))}</td><td>{e(why)}</td></tr>")
     return ("<h1>Every student</h1><p><a href=\"report.html\">back to the report</a>. Each file links to its "
             "results JSON.</p><table><tr><th>student</th><th>submission</th><th>score</th><th>status</th>"
-            f"<th>late days</th><th>penalty</th><th>flags</th><th>lost points on</th></tr>{''.join(out)}</table>")
+            f"<th>late days</th><th>penalty</th><th>overrides</th><th>flags</th><th>lost points on</th></tr>"
+            f"{''.join(out)}</table>")

@@ -109,4 +109,4 @@ def test_a_grader_failure_on_one_submission_is_its_own_row_then_regraded(hostile
     assert "graded again on the next run" in feedback and "KeyError" not in feedback
     monkeypatch.setattr(batch.answers, "annotate", real)
     again = {s["file"]: (s["status"], s["total"]) for s in batch.run(hostile["zip"], [subs], tmp_path / "out", opts)}
-    assert again == {n: ("Completed", 13) for n in ("a.ipynb", "b.ipynb", "c.ipynb")}
+    assert again == {n: ("Completed", gf.full_marks()) for n in ("a.ipynb", "b.ipynb", "c.ipynb")}

@@ -232,10 +232,13 @@ def test_similarity_leaves_untouched_template_cells_out(built: dict, tmp_path: P
 
 @pytest.mark.slow  # builds and grades an assignment (module fixture)
 def test_similarity_caps_what_one_submission_costs(built: dict, tmp_path: Path) -> None:
-    """Issue 22: a 2.4 MB answer cell cost similarity 784 MB and 37 s. Cells are cut at MAX_CELL characters, a
-    submission's own code at MAX_OWN and its cells at MAX_CELLS, and code is read as written (no IPython transform,
-    which costs superlinear time on 2,000 `!echo` lines)."""
-    huge = "x = 0\n" + "x = x + 1\n" * 240_000  # 2.4 MB
+    """Issue 22: a 2.4 MB answer cell cost similarity 784 MB and 37 s. Grading refuses over MAX_CODE characters of
+    code (too-large); under it, cells are cut at MAX_CELL characters, a submission's own code at MAX_OWN and its
+    cells at MAX_CELLS, and code is read as written (no IPython transform, which costs superlinear time on 2,000
+    `!echo` lines)."""
+    from autograder.grade.submissions import MAX_CODE
+
+    huge = "x = 0\n" + "x = x + 1\n" * ((MAX_CODE - 100_000) // 10)  # ~1.9 MB: just under what grading refuses
     notebook(tmp_path / "huge.ipynb", {"q4": huge}, extra=["!echo hi\n" * 2000] + ["y = 1"] * 1000)
     starters = similarity.Starters(similarity.Template.load(built["template"]))
     [answer] = similarity.collect_answers(collect([tmp_path]), starters)

@@ -22,6 +22,13 @@ UID_BASE = 3_200_000 + (os.getpid() % 10_000) * 1024
 UID_RANGE = range(UID_BASE, UID_BASE + 1024)
 
 
+def full_marks(assignment: str = ASSIGNMENT) -> float:
+    """The assignment's points, as `autograder.build.examples --update` computed them for its correct example (never
+    typed in a test: a question added to the content changes them)."""
+    expected = ROOT / "examples" / "submissions" / assignment / "expected.json"
+    return float(json.loads(expected.read_text(encoding="utf-8"))["correct.ipynb"])
+
+
 _BUILT: dict[str, Path] = {}  # assignment -> its build in this test process (the build and its proof run once)
 
 
