@@ -242,7 +242,7 @@ def _hidden(checks: dict) -> list[str]:
                 out += [json.dumps(t["expect"]), repr(t["expect"])]
                 if isinstance(t["expect"], float):
                     out += [f"{t['expect']:.4g}", f"{t['expect']:.3f}"]
-    return out
+    return [s for s in out if len(s) >= 4]  # "3" or "2.5" is in any page; 3.219 is a secret
 
 
 def test_feedback_files_hold_no_hidden_data(term: dict) -> None:
