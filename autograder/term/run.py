@@ -10,6 +10,7 @@ the outputs come last. Killed anywhere, the next run finds either the old state 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +106,10 @@ def grade(autograder: Path, inputs: list[Path], out: Path, opts: batch.Options, 
         opts = dataclasses.replace(opts, force=False, identities={n: r["student_id"] for n, r in records.items()
                                                                   if r["student_id"]},
                                    refused={n: r["refused"] for n, r in records.items() if r["refused"]})
+        if similarity is not None:  # its imports (torch, ~2 s of CPU) on the grader's idle core, while workers warm up
+            from autograder.grade.similarity import warm
+
+            opts = dataclasses.replace(opts, alongside=functools.partial(warm, bundle))
         summaries = batch.run(autograder, [out / SUBMISSIONS], out, opts)
         with store.transaction():
             for s in summaries:
