@@ -131,6 +131,7 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
     meta: dict[str, tuple[Path, str]] = {}
     failed: dict[str, dict] = {}
     bar = tqdm(total=len(subs), desc="grading", unit="sub", disable=not opts.progress, dynamic_ncols=True)
+    counting = threading.Lock()  # the bar counts in two threads: this one and the one parsing (jobs() below)
     todo: list[Submission] = []  # those without a result of the same key
     runnable = 0
     for sub in subs:
@@ -152,7 +153,8 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
                 failed[sub.name] = _failed(bundle, sub.name, "preparing", e, result_path(out, sub.name), "")
                 job = None
             if job is None:
-                bar.update()
+                with counting:
+                    bar.update()
                 continue
             meta[sub.name] = (result_path(out, sub.name), job.pop("key"))
             yield job
@@ -176,7 +178,8 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
                 except Exception as e:
                     failed[job["id"]] = _failed(bundle, job["id"], "scoring", e, path, key)
                 del reply
-                bar.update()
+                with counting:
+                    bar.update()
     else:
         for _ in jobs():  # only submissions that cannot run: their results are written as they are prepared
             pass
