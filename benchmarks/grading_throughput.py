@@ -10,6 +10,9 @@ before and after (the machine may be shared, and CPU seconds are the steadier fi
     python benchmarks/grading_throughput.py [--assignment loss] [--n 40] [--otter-limit K] [--no-similarity]
 
 `--otter-limit K` times stock Otter on only the first K submissions and scales its time to N (marked in the JSON).
+`--baseline DIR` also times the `lmcourse grade` of another checkout of this project (e.g. the commit before a change,
+unpacked with `git archive COMMIT | tar -x -C DIR`), run with this Python on the same zip and batch, right after ours
+(the order alternates with `--baseline-first`): its wall time, CPU seconds and ratio come out under "baseline".
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--otter-limit", type=int, default=None)
     ap.add_argument("--no-similarity", action="store_true")
+    ap.add_argument("--baseline", type=Path, default=None)
+    ap.add_argument("--baseline-first", action="store_true")
     args = ap.parse_args()
     load_before = os.getloadavg()[0]
     examples = sorted((ROOT / "examples" / "submissions" / args.assignment).glob("*.ipynb"))
@@ -53,17 +58,16 @@ def main() -> None:
             shutil.copy(src, dst)
             batch.append(dst)
 
-        t0 = time.perf_counter()
-        cmd = [sys.executable, "-m", "autograder.cli", "grade", "-a", str(zip_path), str(subs), "--out",
-               str(tmp / "ours"), "--quiet", "--workers", str(args.workers)]
-        cmd += ["--no-similarity"] if args.no_similarity else []
-        grader, peak_kb, cpu_s = _run_watching_rss(cmd)
-        ours_s = time.perf_counter() - t0
-        if grader.returncode != 0:
-            sys.exit(f"lmcourse grade failed: {grader.stderr[-2000:]}")
+        runs = [("ours", ROOT), *([("baseline", args.baseline.resolve())] if args.baseline else [])]
+        timed_runs = {}
+        for label, root in (reversed(runs) if args.baseline_first else runs):
+            timed_runs[label] = _grade(root, zip_path, subs, tmp / label, args)
+        ours_s, peak_kb, cpu_s = timed_runs["ours"]
         results = {p.name: json.loads((tmp / "ours" / "results" / f"{p.name}.json").read_text()) for p in batch}
         ours = {k: r["score"] for k, r in results.items()}
         isolation = sorted({r["extra_data"]["lmcourse"]["isolation"] for r in results.values()})
+        base_totals = {p.name: json.loads((tmp / "baseline" / "results" / f"{p.name}.json").read_text())["score"]
+                       for p in batch} if args.baseline else None
 
         otter = Path(sys.executable).with_name("otter")
         timed = batch[: args.otter_limit] if args.otter_limit else batch
@@ -89,17 +93,36 @@ def main() -> None:
         "similarity": not args.no_similarity, "grader_peak_rss_mb": round(peak_kb / 1024),
         "lmcourse_grade_cpu_s": None if cpu_s is None else round(cpu_s, 2),
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "baseline": None if "baseline" not in timed_runs else {
+            "root": str(args.baseline), "lmcourse_grade_s": round(timed_runs["baseline"][0], 2),
+            "lmcourse_grade_cpu_s": None if timed_runs["baseline"][2] is None else round(timed_runs["baseline"][2], 2),
+            "ratio": round(otter_s / timed_runs["baseline"][0], 1),
+            "grader_peak_rss_mb": round(timed_runs["baseline"][1] / 1024), "ran_first": args.baseline_first,
+            "same_totals_as_ours": base_totals == ours},
     }, indent=1))
 
 
-def _run_watching_rss(cmd: list[str]) -> tuple[subprocess.CompletedProcess, int, float | None]:
+def _grade(root: Path, zip_path: Path, subs: Path, out: Path, args: argparse.Namespace) -> tuple[float, int, float]:
+    """`lmcourse grade` of the checkout at `root` over the batch into a fresh `out`: (wall s, peak RSS KB, CPU s)."""
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", "-a", str(zip_path), str(subs), "--out", str(out),
+           "--quiet", "--workers", str(args.workers)]
+    cmd += ["--no-similarity"] if args.no_similarity else []
+    t0 = time.perf_counter()
+    grader, peak_kb, cpu_s = _run_watching_rss(cmd, root)
+    wall = time.perf_counter() - t0
+    if grader.returncode != 0:
+        sys.exit(f"lmcourse grade ({root}) failed: {grader.stderr[-2000:]}")
+    return wall, peak_kb, cpu_s
+
+
+def _run_watching_rss(cmd: list[str], root: Path = ROOT) -> tuple[subprocess.CompletedProcess, int, float | None]:
     """Run `lmcourse grade` in a cgroup of its own (where we can make one), polling its peak resident memory (VmHWM,
     the grader process itself, not its workers); returns the CPU seconds of all it ran too."""
     from autograder.grade import budget
 
     group = budget.start_run(f"lmcourse-bench-{os.getpid()}")
     dirs = group["dirs"] if isinstance(group, dict) else None
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=(lambda: budget.join(dirs)) if dirs else None)
     peak = 0
     while proc.poll() is None:

@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +42,9 @@ class Options:
     # and folder names and the notebook's metadata; and names refused because their collector identities disagree
     identities: dict[str, str] | None = None
     refused: dict[str, str] | None = None
+    # the grader's own work to do while the templates warm up and the submissions run (e.g. warming what similarity
+    # needs): called once in a thread of its own, started after the workers; never given a submission's data
+    alongside: Callable[[], object] | None = None
 
 
 def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
@@ -123,23 +128,44 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
         out.mkdir(parents=True, mode=0o700, exist_ok=True)  # results are nobody else's business
     (out / "results").mkdir(exist_ok=True)
     remove_stale_temporaries(out / "results")
-    jobs, meta, failed = [], {}, {}
+    meta: dict[str, tuple[Path, str]] = {}
+    failed: dict[str, dict] = {}
     bar = tqdm(total=len(subs), desc="grading", unit="sub", disable=not opts.progress, dynamic_ncols=True)
+    counting = threading.Lock()  # the bar counts in two threads: this one and the one parsing (jobs() below)
+    todo: list[Submission] = []  # those without a result of the same key
+    runnable = 0
     for sub in subs:
         try:
-            job = _prepare(bundle, sub, out, opts)
-        except Exception as e:  # a grader bug met by this submission: its own row, the batch goes on
-            failed[sub.name] = _failed(bundle, sub.name, "preparing", e, result_path(out, sub.name), "")
-            job = None
-        if job is None:
+            pending = _pending(bundle, sub, out, opts)
+        except Exception:  # a grader bug met by this submission: _prepare meets it again and writes its row
+            pending = True
+        if pending is None:
             bar.update()
-            continue
-        jobs.append(job)
-        meta[sub.name] = (result_path(out, sub.name), job.pop("key"))
-    workers = opts.workers or os.cpu_count() or 1
-    if jobs:
+        else:
+            todo.append(sub)
+            runnable += pending
+
+    def jobs() -> Iterator[dict]:  # parsed in a thread of the pool while the first ones run (see pool.run_jobs)
+        for sub in todo:
+            try:
+                job = _prepare(bundle, sub, out, opts)
+            except Exception as e:  # a grader bug met by this submission: its own row, the batch goes on
+                failed[sub.name] = _failed(bundle, sub.name, "preparing", e, result_path(out, sub.name), "")
+                job = None
+            if job is None:
+                with counting:
+                    bar.update()
+                continue
+            meta[sub.name] = (result_path(out, sub.name), job.pop("key"))
+            yield job
+
+    if runnable:
         with Jail(bundle) as jail:
-            for job, reply in pool.run_jobs(jobs, workers, jail):
+            # the templates import and warm up (seconds of CPU) while this process parses the submissions
+            workers = pool.start(max(1, min(opts.workers or os.cpu_count() or 1, runnable)), jail)
+            if opts.alongside is not None:  # after the jail's fork (clearing keys): no thread runs while it forks
+                threading.Thread(target=opts.alongside, daemon=True).start()
+            for job, reply in pool.run_jobs(jobs(), workers, jail):
                 path, key = meta[job["id"]]
                 if isinstance(reply.get("report"), dict) and "error" in reply["report"]:
                     print(for_terminal(f"lmcourse grade: {job['id']}: {str(reply['report']['error'])[:300]}; its row "
@@ -152,9 +178,24 @@ def run(autograder: Path, inputs: list[Path], out: Path, opts: Options) -> list[
                 except Exception as e:
                     failed[job["id"]] = _failed(bundle, job["id"], "scoring", e, path, key)
                 del reply
-                bar.update()
+                with counting:
+                    bar.update()
+    else:
+        for _ in jobs():  # only submissions that cannot run: their results are written as they are prepared
+            pass
     bar.close()
     return [_summary(bundle, out, s.name, failed) for s in subs]
+
+
+def _pending(bundle: Bundle, sub: Submission, out: Path, opts: Options) -> bool | None:
+    """Whether the submission must be graded: None when already graded with the same key, else whether it could be
+    read (False: it cannot run). Cheap (reads and hashes; nothing kept): the run knows how many workers to start
+    before it parses anything. `_prepare` reads it again and decides."""
+    try:
+        data = sub.read()
+    except (Ungradable, OSError):
+        return False
+    return None if not opts.force and _finished(result_path(out, sub.name), _key(bundle, data)) else True
 
 
 def _prepare(bundle: Bundle, sub: Submission, out: Path, opts: Options) -> dict | None:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from copydetect.utils import winnow
 from pygments import token
 from pygments.lexers import PythonLexer
 
@@ -183,6 +182,8 @@ def _fingerprint(code: str) -> Doc:
     hashes: list[int] = []
     positions: list[int] = []
     if len(text) >= K:
+        from copydetect.utils import winnow  # here: copydetect's package imports matplotlib.pyplot (~0.3 s)
+
         h, p = winnow(hashed_kgrams(text, K), WINDOW, remove_duplicates=False)
         hashes, positions = h.tolist(), p.tolist()
     return Doc(code, len(text), starts, ends, tuple(hashes), tuple(positions))

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from autograder.grade.jail import Jail
 from autograder.grade.sandbox import Limits, wall_limit
@@ -293,24 +293,48 @@ class Session:
                 "result_overflow": self.overflow}
 
 
-def run_jobs(jobs: list[dict], workers: int, jail: Jail) -> Iterator[tuple[dict, dict]]:
-    """Yield (job, reply) in completion order. A worker that dies is replaced; its job is reported as failed by the
-    grader (status grader-error, which a rerun grades again)."""
-    if not jobs:
-        return
-    todo: queue.Queue = queue.Queue()
-    for j in jobs:
-        todo.put(j)
-    n = max(1, min(workers, len(jobs)))
-    done: queue.Queue = queue.Queue(maxsize=n)  # replies wait here for scoring: at most one per worker
+def start(n: int, jail: Jail) -> list[Worker]:
+    """Start n warm templates now (the CPU weight of n busy processes): they import and warm up while the grader goes
+    on (parsing the submissions), and `run_jobs` uses them."""
     jail.weigh(n)
-    pool = Worker.start(n, jail)
+    return Worker.start(n, jail)
+
+
+def run_jobs(jobs: Iterable[dict], workers: int | list[Worker], jail: Jail) -> Iterator[tuple[dict, dict]]:
+    """Yield (job, reply) in completion order. A worker that dies is replaced; its job is reported as failed by the
+    grader (status grader-error, which a rerun grades again). `workers`: how many to start, or those `start` gave,
+    which then take `jobs` as they come (a thread of the grader draws them, so the grader parses the next
+    submissions while the first ones run). The workers are closed at the end either way."""
+    if isinstance(workers, int):
+        jobs = list(jobs)
+        if not jobs:
+            return
+        pool = start(max(1, min(workers, len(jobs))), jail)
+    else:
+        pool = workers
+    n = len(pool)
+    todo: queue.Queue = queue.Queue()
+    done: queue.Queue = queue.Queue(maxsize=n)  # replies wait here for scoring: at most one per worker
+    stopped = threading.Event()
+    feed_error: list[BaseException] = []
+
+    def feed() -> None:
+        try:
+            for job in jobs:
+                if stopped.is_set():
+                    return
+                todo.put(job)
+        except BaseException as e:  # noqa: BLE001 - raised again by run_jobs, in the grader's thread
+            feed_error.append(e)
+        finally:
+            for _ in range(n):
+                todo.put(None)  # one end marker per worker thread
 
     def serve(slot: int) -> None:
         while True:
-            try:
-                job = todo.get_nowait()
-            except queue.Empty:
+            job = todo.get()
+            if job is None or stopped.is_set():
+                done.put(None)
                 return
             job = {**job, "uid": jail.uid_base + slot}  # one uid per slot: RLIMIT_NPROC is counted per uid
             try:
@@ -321,12 +345,21 @@ def run_jobs(jobs: list[dict], workers: int, jail: Jail) -> Iterator[tuple[dict,
                 reply = {"id": job["id"], "report": {"error": f"grading worker failed: {e}"}}
             done.put((job, reply))
 
-    threads = [threading.Thread(target=serve, args=(i,), daemon=True) for i in range(n)]
+    threads = [threading.Thread(target=feed, daemon=True)]
+    threads += [threading.Thread(target=serve, args=(i,), daemon=True) for i in range(n)]
     for t in threads:
         t.start()
     try:
-        for _ in jobs:
-            yield done.get()
+        ended = 0
+        while ended < n:
+            item = done.get()
+            if item is None:
+                ended += 1
+            else:
+                yield item
+        if feed_error:
+            raise feed_error[0]
     finally:
+        stopped.set()
         for w in sorted(pool, key=lambda w: w.proc is not None):  # the forked templates first, then their parent
             w.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import stat
+import sys
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -107,9 +108,24 @@ def _decode(name: str, data: bytes, status: str) -> str:
         raise Ungradable(status, f"{name}: not UTF-8 text (byte {e.start}: {data[e.start:e.start + 1]!r})") from e
 
 
-def _parse_notebook(name: str, data: bytes, transform: bool = True) -> Parsed:
+def _nbformat():  # noqa: ANN202 - the module
+    """nbformat, imported without jsonschema's optional IRI format checker: importing rfc3987_syntax builds ~40 lark
+    grammars (~1.2 s of the grader's CPU per run), and nbformat never checks formats (it passes no format checker,
+    and the notebook schemas use no `format` keyword). Anything imported later may still import it."""
+    if "nbformat" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import -> ImportError, which jsonschema skips
+        try:
+            import nbformat
+        finally:
+            if sys.modules.get("rfc3987_syntax", 0) is None:
+                del sys.modules["rfc3987_syntax"]
     import nbformat
 
+    return nbformat
+
+
+def _parse_notebook(name: str, data: bytes, transform: bool = True) -> Parsed:
+    nbformat = _nbformat()
     items = data.count(b"[") + data.count(b"{") + data.count(b",")
     if items > MAX_JSON_ITEMS:
         raise Ungradable("too-large", f"{name}: the notebook's JSON holds {items} items (lists, objects, commas); "

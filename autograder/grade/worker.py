@@ -257,6 +257,7 @@ def main() -> None:
                           "budget": (CONFIG.get("budget") or {}).get("version"),
                           "sys_path": sys.path}).encode())
     serve(sock)
+    os._exit(0)  # its sandboxes are reaped and their folders gone: no interpreter teardown (~0.3 s the grader waits)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ the outputs come last. Killed anywhere, the next run finds either the old state 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +106,7 @@ def grade(autograder: Path, inputs: list[Path], out: Path, opts: batch.Options, 
         opts = dataclasses.replace(opts, force=False, identities={n: r["student_id"] for n, r in records.items()
                                                                   if r["student_id"]},
                                    refused={n: r["refused"] for n, r in records.items() if r["refused"]})
+        opts = dataclasses.replace(opts, alongside=functools.partial(_warm, bundle, similarity is not None))
         summaries = batch.run(autograder, [out / SUBMISSIONS], out, opts)
         with store.transaction():
             for s in summaries:
@@ -113,6 +115,20 @@ def grade(autograder: Path, inputs: list[Path], out: Path, opts: batch.Options, 
         summary = views.write_all(out, store, bundle, similarity)
     summary["notes"] = notes + summary["notes"]
     return summary
+
+
+def _warm(bundle: Bundle, similarity: bool) -> None:
+    """What views.write_all imports (matplotlib for the report's plots; with similarity, lmcore with torch and
+    copydetect: ~2 s of CPU), done on the grader's idle core while the workers warm up and grade."""
+    from autograder.grade import report_plots
+    from autograder.grade import similarity as sim
+
+    if similarity:
+        sim.warm(bundle)
+    try:
+        report_plots.warm()
+    except Exception:  # noqa: BLE001, S110 - the report meets it again and says so
+        pass
 
 
 def _stored(similarity: dict | None) -> dict | None:
