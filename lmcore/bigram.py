@@ -24,11 +24,16 @@ class BigramLM(nn.Module):
     @staticmethod
     def count_transitions(sequences: Iterable[Sequence[int]], vocab_size: int) -> torch.Tensor:
         """counts[a, b] = number of steps i with x_{i-1} = a and x_i = b, over all sequences."""
-        counts = torch.zeros(vocab_size * vocab_size, dtype=torch.float64)
-        for seq in sequences:
-            s = torch.as_tensor(seq, dtype=torch.long)
-            if s.numel() >= 2:
-                counts += torch.bincount(s[:-1] * vocab_size + s[1:], minlength=vocab_size * vocab_size)
+        # one bincount over every sequence's pair codes a * V + b (a torch call per sequence cost more than the
+        # counting: graders fit a BigramLM in every sandbox)
+        seqs = [s for s in (torch.as_tensor(q, dtype=torch.long).reshape(-1) for q in sequences) if s.numel() >= 2]
+        if not seqs:
+            return torch.zeros(vocab_size, vocab_size, dtype=torch.float64)
+        ids = torch.cat(seqs)
+        if not 0 <= int(ids.min()) <= int(ids.max()) < vocab_size:
+            raise ValueError(f"token ids must lie in 0..{vocab_size - 1}, got {int(ids.min())}..{int(ids.max())}")
+        codes = torch.cat([s[:-1] * vocab_size + s[1:] for s in seqs])
+        counts = torch.bincount(codes, minlength=vocab_size * vocab_size).to(torch.float64)
         return counts.view(vocab_size, vocab_size)
 
     @torch.no_grad()

@@ -7,6 +7,7 @@ model (which a BigramLM can represent). Training curves are drawn against this f
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -80,14 +81,15 @@ def sample_chain(n_tokens: int, seed: int) -> list[str]:
     """n_tokens words of the Markov chain, started from its stationary distribution."""
     rng = np.random.default_rng(seed)
     P = transition_matrix()
-    cdf = np.cumsum(P, axis=1)
+    # x_{i+1} = the first b with u_i < cdf[x_i, b] (np.searchsorted(..., side="right")); bisect on Python floats
+    # gives the same index ~10x faster than a numpy call per token, and grading runs this in every sandbox.
+    cdf, last = np.cumsum(P, axis=1).tolist(), len(WORDS) - 1
     state = int(rng.choice(len(WORDS), p=stationary_distribution(P)))
-    out = np.empty(n_tokens, dtype=np.int64)
-    u = rng.random(n_tokens)
-    for i in range(n_tokens):
-        out[i] = state
-        state = min(int(np.searchsorted(cdf[state], u[i], side="right")), len(WORDS) - 1)
-    return [WORDS[i] for i in out]
+    out = []
+    for u in rng.random(n_tokens).tolist():
+        out.append(WORDS[state])
+        state = min(bisect_right(cdf[state], u), last)
+    return out
 
 
 def _ids(tokens: list[str], vocab: tuple[str, ...]) -> list[int]:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from lmcore import ENTROPY_FLOOR, BigramLM, dataset_loss, load_corpus, mean_token_loss
-from lmcore.corpus import WORDS, entropy_rate, stationary_distribution, transition_matrix
+from lmcore.corpus import WORDS, entropy_rate, sample_chain, stationary_distribution, transition_matrix
 
 
 def test_transition_rows_are_distributions():
@@ -62,3 +62,36 @@ def test_bigram_add_k_smoothing():
     torch.testing.assert_close(probs[2], torch.full((3,), 1 / 3))
     with pytest.raises(ValueError):
         m.fit([[0, 1]], k=-1)
+
+
+def _chain_by_searchsorted(n_tokens: int, seed: int) -> list[str]:
+    """The chain sampled the plain numpy way (one searchsorted per token): what sample_chain must reproduce."""
+    rng = np.random.default_rng(seed)
+    P = transition_matrix()
+    cdf = np.cumsum(P, axis=1)
+    state = int(rng.choice(len(WORDS), p=stationary_distribution(P)))
+    out = []
+    for u in rng.random(n_tokens):
+        out.append(WORDS[state])
+        state = min(int(np.searchsorted(cdf[state], u, side="right")), len(WORDS) - 1)
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1337, 2026])
+def test_sample_chain_draws_the_same_tokens_as_searchsorted(seed):
+    # every built variant's corpus (and every expected value derived from it) depends on these exact tokens
+    assert sample_chain(5000, seed) == _chain_by_searchsorted(5000, seed)
+
+
+def test_count_transitions_counts_every_adjacent_pair():
+    V = 6
+    seqs = [[0, 1, 1, 5], [2], [], torch.tensor([5, 0, 1]), (3, 3, 3)]
+    expected = torch.zeros(V, V, dtype=torch.float64)
+    for seq in seqs:
+        seq = [int(t) for t in seq]
+        for a, b in zip(seq, seq[1:], strict=False):
+            expected[a, b] += 1
+    assert torch.equal(BigramLM.count_transitions(seqs, V), expected)
+    assert torch.equal(BigramLM.count_transitions([], V), torch.zeros(V, V, dtype=torch.float64))
+    with pytest.raises(ValueError, match="token ids"):
+        BigramLM.count_transitions([[0, 6]], V)
