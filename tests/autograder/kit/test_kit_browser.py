@@ -47,8 +47,20 @@ PREFERRED = {"tokens": "unknown_dropped"}  # its feedback says "<unk>": the HTML
 
 
 def mistake_of(assignment: str) -> str:
-    """The example mistake (mistakes.py of the question folders) typed in `assignment`, by example name."""
-    return PREFERRED.get(assignment) or sorted(mistakes(assignment))[0]
+    """The example mistake (mistakes.py of the question folders) typed in `assignment`, by example name: the first
+    whose answers compile. Run All Above stops at a cell that raises, as Jupyter does, so a syntax error (loss's
+    `does_not_run`) would leave every check and the export cell after it unrun."""
+    if assignment in PREFERRED:
+        return PREFERRED[assignment]
+    return next(name for name, answers in sorted(mistakes(assignment).items()) if all(map(_compiles, answers.values())))
+
+
+def _compiles(source: str) -> bool:
+    try:
+        compile(source, "<answer>", "exec")
+    except SyntaxError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -183,12 +195,18 @@ def browser():
 @pytest.fixture(scope="module")
 def sessions(built, graders, jupyter, browser):
     """session(scenario) -> Session, each run once in the browser; its last zip then goes to the graders."""
-    cache: dict[Scenario, Session] = {}
+    cache: dict[Scenario, Session | BaseException] = {}
 
     def get(s: Scenario) -> Session:
         if s not in cache:
-            cache[s] = _run_session(s, built, jupyter, browser)
+            try:
+                cache[s] = _run_session(s, built, jupyter, browser)
+            except BaseException as e:  # the later tests of this session report this failure, not a folder clash
+                cache[s] = e
+                raise
             cache[s].scores = graders.submit(s.assignment, cache[s].exports[-1].zip)
+        if isinstance(cache[s], BaseException):
+            pytest.fail(f"the {s.id} session failed in an earlier test: {cache[s]!r}"[:2000])
         return cache[s]
 
     return get
