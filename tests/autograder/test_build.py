@@ -251,7 +251,24 @@ def test_build_committed_examples_match_a_fresh_build(built, tmp_path):
         expected = json.loads((committed / "expected.json").read_text())
         assert set(expected) == {p.name for p in (tmp_path / a).glob("*.ipynb")}
         for name in expected:
-            assert (tmp_path / a / name).read_bytes() == (committed / name).read_bytes(), f"{a}/{name} is stale"
+            fresh, kept = (tmp_path / a / name).read_bytes(), (committed / name).read_bytes()
+            assert _to_9_digits(fresh) == _to_9_digits(kept), f"{a}/{name} is stale"
+
+
+FLOAT = re.compile(rb"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+
+def _to_9_digits(text: bytes) -> bytes:
+    """Every decimal rounded to 9 significant digits: the mistake values built into the notebooks' test files come
+    from torch's vectorized float64 kernels, whose last bit differs between CPUs (AVX2 vs AVX-512), so a checkout
+    regenerated on one machine differs from a build on another in the 17th digit (the tests compare at rtol 1e-4)."""
+    return FLOAT.sub(lambda m: b"%.9g" % float(m.group()), text)
+
+
+def test_to_9_digits_forgives_the_last_bit_only():
+    assert _to_9_digits(b'"value": 2.1978033945485795') == _to_9_digits(b'"value": 2.197803394548579')
+    assert _to_9_digits(b'"value": 2.19780339') != _to_9_digits(b'"value": 2.19780349')
+    assert _to_9_digits(b"q7_answer = 'B'") == b"q7_answer = 'B'"
 
 
 @pytest.mark.slow  # builds and proves assignments
