@@ -59,21 +59,22 @@ def build(tmp: Path, n: int) -> dict:
             "build_s": round(time.perf_counter() - t0, 1)}
 
 
-def synthesize(built: dict, dest: Path, seed: int) -> set[frozenset[str]]:
-    """The class's notebooks in dest; returns the planted copy pairs (file names)."""
+def synthesize(built: dict, dest: Path, seed: int) -> dict[str, set[frozenset[str]]]:
+    """The class's notebooks in dest; returns the planted copy pairs (file names), "whole" and "edited"."""
     rng = random.Random(seed)
     ids = sorted(built["starters"])
     nbs = {i: json.loads(built["starters"][i].read_text(encoding="utf-8")) for i in ids}
-    students, planted = {}, set()
+    students: dict = {}
+    planted: dict[str, set[frozenset[str]]] = {"whole": set(), "edited": set()}
     for k, sid in enumerate(ids):
         if k % 50 == 7 and k > 7:  # a classmate's whole notebook
             src = ids[k - 3]
             students[sid] = students[src]
-            planted.add(frozenset((f"{src}.ipynb", f"{sid}.ipynb")))
+            planted["whole"].add(frozenset((f"{src}.ipynb", f"{sid}.ipynb")))
         elif k % 50 == 32:  # four answers of a classmate's, renamed and edited
             src = ids[k - 5]
             students[sid] = cr.copied(sid, students[src], nbs[sid], rng, ["q2", "q3", "q4", "q6"])
-            planted.add(frozenset((f"{src}.ipynb", f"{sid}.ipynb")))
+            planted["edited"].add(frozenset((f"{src}.ipynb", f"{sid}.ipynb")))
         else:
             students[sid] = cr.honest(sid, nbs[sid], built["keys"][sid], rng)
     dest.mkdir(parents=True, exist_ok=True)
@@ -204,7 +205,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="lmcourse-sim-"))
     built = build(tmp, args.n)
     mapping = Bundle.load(built["zip"]).mapping
-    planted = synthesize(built, tmp / "subs", args.seed)
+    kinds = synthesize(built, tmp / "subs", args.seed)
+    planted = kinds["whole"] | kinds["edited"]
     subs = collect([tmp / "subs"])
     _, half_s, half_cpu, half_cmp = timed(subs[: args.n // 2], built, mapping)
     pairs, sim_s, sim_cpu, sim_cmp = timed(subs, built, mapping)
@@ -233,6 +235,8 @@ def main() -> None:
         "similarity_over_grading": round((sim_s / args.n) / (grade_s / grade_n), 4),
         "flagged": len(flagged), "planted_pairs": len(planted),
         "planted_flagged": len(planted & set(students)),
+        "planted_whole": len(kinds["whole"]), "planted_whole_flagged": len(kinds["whole"] & set(students)),
+        "planted_edited": len(kinds["edited"]), "planted_edited_flagged": len(kinds["edited"] & set(students)),
         "planted_in_the_top": sum(p in set(ranked[:len(planted)]) for p in planted),
         "honest_pairs_flagged": len(set(students) - planted),
         "reference_matches_flagged": sum(p.reference for p in flagged),
