@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.course import outputs
 from autograder.course.outputs import write_atomic
 from autograder.grade import report_parts as parts
 from autograder.grade import report_plots as plots
@@ -30,10 +29,6 @@ def grade_rows(summaries: list[dict], questions: list[tuple[str, float]]) -> tup
         rows.append([s["file"], *(_num(s["questions"].get(q, 0.0)) for q in qs), _num(s["total"]),
                      _num(s["percent"]), s["status"]])
     return header, rows
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    outputs.write_csv(path, header, rows)  # atomic, and no cell a spreadsheet would evaluate
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

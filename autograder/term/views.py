@@ -70,7 +70,7 @@ def write_all(out: Path, store: ClassStore, bundle: Bundle, similarity: dict | N
     questions = sorted(points)
     listed = [summaries[n] for n in sorted(summaries)]
     header, body = report.grade_rows(listed, bundle.questions)
-    report.write_csv(out / "final_grades.csv", header, body)  # Otter's layout, as `lmcourse grade` always wrote it
+    write_csv(out / "final_grades.csv", header, body)  # Otter's layout, as `lmcourse grade` always wrote it
     write_csv(out / "grades.csv", *grade_table(rows, questions))
     similar = None
     if similarity is not None:
